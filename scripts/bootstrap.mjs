@@ -15,6 +15,7 @@ const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
 const localNode = join(root, 'node_modules', '.bin', 'node');
 
+/** @param {string} sentence */
 function fail(sentence) {
 	process.stderr.write(`${sentence}\n`);
 	process.exit(1);
@@ -28,9 +29,9 @@ if (stale) {
 }
 
 const version = execFileSync(localNode, ['--version'], { encoding: 'utf8' }).trim();
-const [major, minor] = version.slice(1).split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 17))
-	fail(`Miaou needs Node 22.17 or newer; node_modules/.bin/node is ${version}. Run \`npm ci\` again.`);
+const [major = 0, minor = 0] = version.slice(1).split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18))
+	fail(`Miaou needs Node 22.18 or newer; node_modules/.bin/node is ${version}. Run \`npm ci\` again.`);
 
 if (process.argv.includes('--test')) {
 	const candidates = [

@@ -15,12 +15,22 @@ let failed = 0;
 let skipped = 0;
 const lines = [];
 
+/**
+ * @param {string} name
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function run(name, cmd, args) {
 	process.stdout.write(`\n=== ${name}: ${[cmd, ...args].join(' ')}\n`);
 	const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
 	return r.status === 0;
 }
 
+/**
+ * @param {string} name
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function staticStage(name, cmd, args) {
 	if (only.length && !only.includes(name)) return;
 	const ok = run(name, cmd, args);
@@ -29,6 +39,10 @@ function staticStage(name, cmd, args) {
 	lines.push(`${name}: ${ok ? 'passed' : 'FAILED'}`);
 }
 
+/**
+ * @param {string} name
+ * @param {string[]} args
+ */
 function vitestStage(name, args) {
 	if (only.length && !only.includes(name)) return;
 	const file = join(out, `${name}.json`);
@@ -46,7 +60,10 @@ function vitestStage(name, args) {
 		f = report.numFailedTests;
 		s = report.numPendingTests + report.numTodoTests;
 		// A suite that failed to load (syntax error, crash) has no tests to count: count it as one failure.
-		f += report.testResults.filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+		f += report.testResults.filter(
+			(/** @type {{status: string, assertionResults: unknown[]}} */ t) =>
+				t.status === 'failed' && t.assertionResults.length === 0
+		).length;
 	} catch {
 		p = 0;
 		f = 1;

@@ -320,4 +320,55 @@ export class NoRelayError extends MiaouError {
 	}
 }
 
+/** No verified profile (prekeys) is published for an id, so no conversation can start with it. */
+export class NoProfileError extends MiaouError {
+	constructor(id: string) {
+		super(
+			'ERR_NO_PROFILE',
+			`No profile is published for ${id.slice(0, 80)}: they must open Miaou once with a relay you also use.`
+		);
+	}
+}
+
+/** An invite link or code that does not parse or holds a bad field. */
+export class InvalidInviteError extends MiaouError {
+	constructor(detail: string) {
+		super('ERR_INVALID_INVITE', `This is not a valid Miaou invite: ${detail}.`);
+	}
+}
+
+/** An id that is not in the contact list. */
+export class UnknownContactError extends MiaouError {
+	constructor(id: string) {
+		super('ERR_UNKNOWN_CONTACT', `${id.slice(0, 80)} is not in your contacts.`);
+	}
+}
+
+/** A contact the user blocked (trust −100): nothing is sent to or shown from them. */
+export class BlockedContactError extends MiaouError {
+	constructor(id: string) {
+		super('ERR_BLOCKED', `${id.slice(0, 80)} is blocked: unblock them first.`);
+	}
+}
+
+/** Another process is using a CLI data directory's messaging state (its lock file is held). */
+export class HomeBusyError extends MiaouError {
+	constructor(home: string, pid: number | undefined) {
+		super(
+			'ERR_HOME_BUSY',
+			`Another miaou command${pid === undefined ? '' : ` (process ${pid})`} is using ${home}; wait for it to finish.`
+		);
+	}
+}
+
+/** A message was queued but no relay stored it in the time a command waited; the outbox keeps it. */
+export class NotStoredError extends MiaouError {
+	constructor(seconds: number, reason: string | undefined) {
+		super(
+			'ERR_NOT_STORED',
+			`No relay stored the message within ${seconds} s${reason ? ` (${reason.replace(/[.\s]+$/, '')})` : ''}; it stays queued and the next miaou send or recv retries it.`
+		);
+	}
+}
+
 // New error classes go above this line, one class per failure, each with a stable code.
