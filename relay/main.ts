@@ -8,10 +8,10 @@
  * pending), stop IPFS, close the database.
  */
 import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS, type RelayConfig } from './config.ts';
+import type { IpfsService, IpfsServiceOptions } from './ipfs/service.ts';
 import { createGunRelay, type GunRelay } from './gun/relay.ts';
 import { recordCheck } from './gun/record-check.ts';
 import { sqliteGraphStore, type GraphStore } from './gun/sqlite-store.ts';
@@ -24,28 +24,6 @@ import { createRelayServer, type RelayServer } from './server.ts';
 export const RECORDS_DB = join('gun', 'records.sqlite');
 /** Directory of the IPFS half inside the data directory. */
 export const IPFS_DIR = 'ipfs';
-
-/** The IPFS half as the relay drives it (relay/ipfs/service.ts, `createIpfsService`). */
-export interface IpfsService {
-	handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-	health(): Promise<Record<string, unknown>>;
-	stop(): Promise<void>;
-}
-
-/** Options of `createIpfsService` (relay/ipfs/service.ts). */
-export interface IpfsServiceOptions {
-	dataDir: string;
-	quotaBytes: number;
-	retentionMs: number;
-	maxUploadBytes: number;
-	listen: string[];
-	mdns: boolean;
-	/** Other relays' base HTTP URLs. */
-	peers: string[];
-	ipfsApi?: string;
-	registry: RelayMetrics['registry'];
-	log: Logger;
-}
 
 /** A running relay. */
 export interface RelayHandle {
@@ -64,7 +42,7 @@ export interface StartOptions {
 	log?: Logger;
 	/** Replaces the core record check (e.g. a clock for tests). */
 	checkField?: CheckField;
-	/** Loads the IPFS half; default: import relay/ipfs/service.ts when it exists. */
+	/** Loads the IPFS half; default: import relay/ipfs/service.ts on demand. */
 	loadIpfs?: () => Promise<((o: IpfsServiceOptions) => Promise<IpfsService>) | undefined>;
 }
 
@@ -82,8 +60,7 @@ export function peerHttpBase(url: string): string {
 
 async function defaultLoadIpfs(): Promise<(o: IpfsServiceOptions) => Promise<IpfsService>> {
 	// Imported on demand: Helia and libp2p are heavy, and `--ipfs false` never loads them.
-	const mod = await import('./ipfs/service.ts');
-	return mod.createIpfsService as (o: IpfsServiceOptions) => Promise<IpfsService>;
+	return (await import('./ipfs/service.ts')).createIpfsService;
 }
 
 function httpUrl(host: string, port: number): string {

@@ -7,11 +7,11 @@
  *   directory — so a crash or a full disk leaves either the old file or the new one, never half of one;
  * - every read is size-checked before the bytes are parsed (STYLE.md habit 6).
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../lib/node/atomic-file.ts';
 import { FileAccessError, MiaouError, NoSuchFileError, TooLargeError, UsageError } from '../lib/core/errors.ts';
 
 /** The environment variable naming the data directory. */
@@ -117,36 +117,10 @@ export async function exists(path: string): Promise<boolean> {
  * @throws {NoSuchFileError | FileAccessError} naming `path`, never the temporary file
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
-	const dir = dirname(path);
-	const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 	try {
-		// 'wx' = O_CREAT|O_EXCL: never write through a file or link someone placed at the temporary name.
-		const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-		try {
-			await handle.chmod(mode); // the umask may have removed bits from `mode`; set it exactly
-			await handle.writeFile(data);
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-		await rename(tmp, path);
+		await writeAtomic(path, data, { mode });
 	} catch (err) {
-		await unlink(tmp).catch(() => undefined);
-		throw fileError(err, (err as NodeJS.ErrnoException).code === 'ENOENT' ? dir : path);
-	}
-	await syncDirectory(dir);
-}
-
-/** fsync a directory so a rename inside it survives a crash; a no-op where the OS refuses (Windows). */
-async function syncDirectory(dir: string): Promise<void> {
-	let handle;
-	try {
-		handle = await open(dir, constants.O_RDONLY);
-		await handle.sync();
-	} catch {
-		// Some platforms and file systems cannot fsync a directory; the rename is still atomic there.
-	} finally {
-		await handle?.close();
+		throw fileError(err, (err as NodeJS.ErrnoException).code === 'ENOENT' ? dirname(path) : path);
 	}
 }
 

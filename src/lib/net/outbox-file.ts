@@ -5,11 +5,10 @@
  * outbox, never a torn one (POSIX rename(2) is atomic within a file system). Writes are
  * serialized and coalesced: changes that queue up while a write is in progress go out together.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { FileAccessError, MalformedError, TooLargeError, UnsupportedVersionError } from '../core/errors.ts';
 import type { OutboxItem, OutboxStorage } from './outbox.ts';
+import { writeFileAtomic } from '../node/atomic-file.ts';
 
 /** Largest outbox file read. */
 export const MAX_OUTBOX_FILE_BYTES = 64 * 1024 * 1024;
@@ -74,29 +73,11 @@ export function fileOutboxStorage(path: string): OutboxStorage {
 	const write = async (): Promise<void> => {
 		if (written === changes) return;
 		const target = changes;
-		const dir = dirname(path);
-		const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 		const body: OutboxFile = { version: OUTBOX_FILE_VERSION, items: [...items.values()] };
 		try {
-			await mkdir(dir, { recursive: true, mode: 0o700 });
-			const handle = await open(temp, 'w', 0o600);
-			try {
-				await handle.writeFile(JSON.stringify(body));
-				await handle.sync();
-			} finally {
-				await handle.close();
-			}
-			await rename(temp, path);
-			// The rename is durable only once the directory entry is (fsync(2) on the directory).
-			const dirHandle = await open(dir, 'r');
-			try {
-				await dirHandle.sync();
-			} finally {
-				await dirHandle.close();
-			}
+			await writeFileAtomic(path, JSON.stringify(body), { mode: 0o600, dirMode: 0o700 });
 			written = target;
 		} catch (error) {
-			await unlink(temp).catch(() => {});
 			throw new FileAccessError(path, (error as Error).message);
 		}
 	};

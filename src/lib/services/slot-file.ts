@@ -4,9 +4,8 @@
  * fsynced, so a crash leaves the old or the new value, never a torn one (POSIX rename(2) is atomic
  * within a file system). Writes to one slot are serialized. Files are mode 0600 in a 0700 folder.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic as writeAtomic } from '../node/atomic-file.ts';
 import { AbortError, FileAccessError, TooLargeError } from '../core/errors.ts';
 import type { ByteSlot } from './slot.ts';
 
@@ -24,27 +23,9 @@ function isMissing(error: unknown): boolean {
  * @throws {FileAccessError} when it cannot be written
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-	const dir = dirname(path);
-	const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 	try {
-		await mkdir(dir, { recursive: true, mode: 0o700 });
-		const handle = await open(temp, 'w', 0o600);
-		try {
-			await handle.writeFile(bytes);
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-		await rename(temp, path);
-		// The rename is durable only once the directory entry is (fsync(2) on the directory).
-		const dirHandle = await open(dir, 'r');
-		try {
-			await dirHandle.sync();
-		} finally {
-			await dirHandle.close();
-		}
+		await writeAtomic(path, bytes, { mode: 0o600, dirMode: 0o700 });
 	} catch (error) {
-		await unlink(temp).catch(() => {});
 		throw new FileAccessError(path, (error as Error).message);
 	}
 }
