@@ -167,7 +167,7 @@ describe('web app foundation', () => {
 		expect(dialogs).toEqual([]);
 	});
 
-	it('visits every screen: honest empty states, the id with a copy button', async () => {
+	it('visits every screen: the invite card, the id with a copy button', async () => {
 		for (const [link, heading, shot] of [
 			['Contacts', 'Contacts', 'contacts'],
 			['Share', 'Share', 'share'],
@@ -180,7 +180,7 @@ describe('web app foundation', () => {
 			await screenshot(page, shot);
 		}
 		await page.getByRole('link', { name: 'Contacts' }).click();
-		await visible(page.getByText('Coming in a later version'));
+		await visible(page.getByTestId('invite-link'));
 		expect(await page.getByTestId('miaou-id').innerText()).toBe(aliceId);
 		await alice.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.url });
 		await page.getByRole('button', { name: 'Copy id' }).click();

@@ -143,9 +143,55 @@ export const fr: Dictionary = {
 	},
 	share: {
 		title: 'Partage',
-		emptyTitle: 'Rien de partagé pour l’instant',
-		emptyText:
-			'Déposer un fichier ici pour obtenir un lien et son identifiant de contenu (CID), en public ou chiffré, arrive avec la fonction de partage.'
+		intro:
+			'Partagez un fichier par lien. Le fichier part vers vos relais ; le lien et son identifiant de contenu (CID) permettent à d’autres de le récupérer.',
+		pick: 'Choisir un fichier',
+		dropHere: 'Déposez un fichier ici',
+		or: 'ou',
+		limit: (max) => `Jusqu’à ${max}.`,
+		chosen: (name, size) => `${name} (${size})`,
+		mode: 'Qui peut l’ouvrir',
+		private: 'Privé (chiffré)',
+		privateHint:
+			'Chiffré dans ce navigateur. Seules les personnes qui ont le lien peuvent l’ouvrir : la clé est dans le lien après le signe #, et les navigateurs n’envoient jamais cette partie à un serveur.',
+		public: 'Public (non chiffré)',
+		publicHint:
+			'Non chiffré. Toute personne qui a le lien ou le CID peut le récupérer. Le CID est celui que calcule n’importe quel outil IPFS pour ce fichier (CIDv1, feuilles brutes, blocs de 256 Kio).',
+		submit: 'Partager ce fichier',
+		phases: {
+			reading: 'Lecture du fichier…',
+			encrypting: 'Chiffrement dans ce navigateur…',
+			encoding: 'Découpage en blocs et calcul des empreintes…',
+			uploading: 'Envoi vers vos relais…'
+		},
+		progress: (done, total) => `${done} sur ${total}`,
+		doneTitle: (name) => `${name} est partagé`,
+		privateDone: 'Toute personne qui a ce lien peut ouvrir le fichier : ne le donnez qu’aux personnes censées le voir.',
+		publicDone:
+			'Toute personne qui a ce lien ou ce CID peut récupérer le fichier, depuis Miaou ou n’importe quelle passerelle IPFS.',
+		link: 'Lien',
+		copyLink: 'Copier le lien',
+		linkCopied: 'Lien copié.',
+		cid: 'Identifiant de contenu (CID)',
+		copyCid: 'Copier le CID',
+		cidCopied: 'CID copié.',
+		gateway: 'Adresse sur une passerelle IPFS',
+		storedOn: (count) => `Enregistré sur ${count} relais.`,
+		notStoredOn: (url, reason) => `Non enregistré sur ${url} : ${reason}`,
+		another: 'Partager un autre fichier',
+		failedTitle: 'Le fichier n’a pas été partagé',
+		tooLarge: (max) => `Ce fichier dépasse ${max}, le maximum que Miaou partage d’un coup.`,
+		noRelay: 'Aucun relais n’a pu prendre le fichier : vérifiez le réseau, ou les relais listés dans les Réglages.',
+		relayFull:
+			'Vos relais sont pleins ou refusent des fichiers aussi gros ; essayez un fichier plus petit ou un autre relais.',
+		cancelled: 'Le partage a été arrêté ; rien n’a été partagé.',
+		openTitle: 'Ouvrir un fichier partagé',
+		openLabel: 'Lien ou CID',
+		openHint: 'Un lien de partage Miaou, une adresse de passerelle IPFS, une adresse ipfs:// ou un CID seul.',
+		openSubmit: 'Ouvrir',
+		openEmpty: 'Collez d’abord un lien ou un CID.',
+		openBad: 'Ce n’est ni un lien de partage ni un CID : vérifiez qu’il a été copié en entier.',
+		units: { B: 'o', KiB: 'Kio', MiB: 'Mio', GiB: 'Gio' }
 	},
 	sharedFile: {
 		title: 'Fichier partagé',
@@ -153,18 +199,78 @@ export const fr: Dictionary = {
 		private:
 			'Partage privé : la clé de déchiffrement est dans le lien après le signe #. Les navigateurs n’envoient jamais cette partie à un serveur.',
 		public: 'Partage public : toute personne qui a ce CID peut récupérer ces octets auprès d’un nœud IPFS.',
-		notYet:
-			'Le téléchargement arrive avec la fonction de partage : l’application récupérera les blocs auprès de vos relais, vérifiera chacun d’eux avec ce CID et déchiffrera un partage privé dans votre navigateur.'
+		downloading: 'Téléchargement, avec vérification de chaque bloc par le CID…',
+		decrypting: 'Déchiffrement dans ce navigateur…',
+		progress: (done, total) => `${done} sur ${total}`,
+		readyPublic: 'Téléchargé : chaque bloc correspond à son identifiant de contenu.',
+		readyPrivate: 'Téléchargé, chaque bloc correspond à son identifiant de contenu, et déchiffré avec la clé du lien.',
+		name: 'Fichier',
+		size: 'Taille',
+		save: 'Enregistrer le fichier',
+		looksEncrypted:
+			'Ces octets semblent chiffrés : le lien reçu a sans doute perdu sa clé, la partie après le signe #.',
+		retry: 'Réessayer',
+		openApp: 'Ouvrir Miaou',
+		failures: {
+			badLink:
+				'Ce lien est abîmé : sa clé ou son identifiant de contenu est illisible. Redemandez le lien et copiez-le en entier.',
+			wrongKey:
+				'La clé de ce lien n’ouvre pas ce fichier : le lien a été modifié, ou sa clé correspond à un autre fichier.',
+			notEncrypted:
+				'Ce lien contient une clé, mais le contenu n’est pas un partage Miaou chiffré. Ouvrez-le sans la partie après le signe #.',
+			notFound:
+				'Aucun des relais interrogés n’a ce fichier. Il a peut-être expiré, ou été partagé via des relais que ce navigateur n’utilise pas.',
+			tampered:
+				'Les données reçues ne correspondent pas à cet identifiant de contenu : modifiées en chemin, elles ont été écartées. Rien n’a été enregistré.',
+			damaged: 'Le contenu sous cet identifiant n’est pas un fichier que Miaou sait lire.',
+			tooLarge: 'Ce fichier dépasse ce que Miaou télécharge.',
+			noRelay: 'Aucun relais n’est joignable : vérifiez le réseau, ou ajoutez un relais dans les Réglages.',
+			aborted: 'Le téléchargement a été arrêté.'
+		}
 	},
 	network: {
 		title: 'Réseau',
 		browser: 'Navigateur',
 		online: 'En ligne',
 		offline: 'Hors ligne',
-		defaultRelay: 'Relais par défaut',
-		defaultRelayHint: 'Le relais qui a servi cette application ; elle s’y connectera en premier.',
-		notYet:
-			'Les relais et pairs connectés, la latence de chaque relais et le taux de remise s’afficheront ici une fois la couche réseau branchée.'
+		summary: {
+			stopped: 'Non connecté.',
+			starting: 'Connexion à vos relais…',
+			failed: (reason) => `Le réseau n’a pas pu démarrer : ${reason}`,
+			searching: 'Recherche de pairs : aucun relais n’est encore connecté.',
+			single:
+				'Connecté par un seul relais. S’il tombe, plus rien ne passe jusqu’à son retour : ajoutez un autre relais dans les Réglages.',
+			decentralized: (count) =>
+				`Décentralisé : connecté à ${count} relais. Si l’un tombe, les autres prennent le relais.`
+		},
+		relays: 'Relais',
+		relay: 'Relais',
+		state: 'État',
+		latency: 'Latence',
+		states: {
+			open: 'Connecté',
+			connecting: 'Connexion…',
+			closed: 'Déconnecté'
+		},
+		ms: (ms) => `${ms} ms`,
+		notMeasured: 'pas encore mesurée',
+		retryIn: (seconds) => `nouvel essai dans ${seconds} s`,
+		problem: (text) => `Dernier problème : ${text}`,
+		reconnect: 'Se reconnecter',
+		noRelays:
+			'Aucun relais n’est listé : rien ne peut être envoyé ni reçu tant que vous n’en ajoutez pas un dans les Réglages.',
+		manage: 'Ajouter ou retirer des relais',
+		records: 'Enregistrements signés',
+		recordsHint:
+			'Chaque enregistrement lu sur un relais est vérifié : signature, format, date. Ce qui échoue est écarté et jamais affiché.',
+		verified: 'Vérifiés',
+		dropped: 'Écartés',
+		droppedCode: (code, count) => `${code} : ${count}`,
+		delivery: 'Remise',
+		deliveryRate: (percent) => `${percent} % des messages envoyés ont atteint un relais`,
+		deliveryCounts: (reached, delivered, failed, waiting) =>
+			`Arrivés sur un relais : ${reached} · remis : ${delivered} · échoués : ${failed} · en attente : ${waiting}`,
+		deliveryNone: 'Aucun message n’a été envoyé depuis l’ouverture de l’application.'
 	},
 	settings: {
 		title: 'Réglages',
@@ -175,10 +281,125 @@ export const fr: Dictionary = {
 			'Téléchargez vos clés, chiffrées avec votre phrase secrète, pour les garder en sécurité ou passer à un autre appareil. Sans la phrase secrète, le fichier est inutilisable.',
 		download: 'Télécharger la sauvegarde chiffrée',
 		downloaded: (file) => `Enregistrée sous ${file}.`,
-		relays: 'Relais et limites',
-		relaysNotYet:
-			'Ajouter, retirer et tester des relais, ainsi que les limites de découverte et de bande passante, arrivent avec la couche réseau.',
+		relays: 'Relais',
+		relaysIntro:
+			'Miaou envoie et reçoit par ces relais. Avec plusieurs, messages et fichiers passent encore quand l’un est en panne.',
+		relayUrl: 'Adresse du relais',
+		relayUrlHint: 'Par exemple https://relais.exemple.org',
+		addRelay: 'Ajouter le relais',
+		remove: 'Retirer',
+		removeLabel: (url) => `Retirer ${url}`,
+		test: 'Tester',
+		testLabel: (url) => `Tester ${url}`,
+		testing: 'Test en cours…',
+		testOk: (ms) => `Réponse en ${ms} ms.`,
+		testTimeout: (seconds) => `Pas de réponse en ${seconds} s.`,
+		testUnreachable:
+			'Injoignable : l’adresse est peut-être fausse, le relais en panne, ou il n’accepte pas cette application (CORS).',
+		testNotRelay: 'Quelque chose répond à cette adresse, mais ce n’est pas un relais Miaou.',
+		thisApp: 'sert cette application',
+		relayAdded: (url) => `${url} a été ajouté.`,
+		relayRemoved: (url) => `${url} a été retiré.`,
+		relayExists: 'Ce relais est déjà dans la liste.',
+		relayEmpty: 'Saisissez l’adresse d’un relais.',
+		relayBad:
+			'Ce n’est pas une adresse de relais : commencez par https:// (ou http://, wss://, ws://) suivi d’un nom d’hôte.',
+		relayFull: (max) => `Au plus ${max} relais peuvent être listés.`,
+		noRelays: 'Aucun relais n’est listé : rien ne peut être envoyé ni reçu tant que vous n’en ajoutez pas un.',
+		limitsNotYet: 'Les limites de découverte et de bande passante arrivent dans une prochaine version.',
 		danger: 'Retirer de ce navigateur'
+	},
+	messaging: {
+		starting: 'Connexion à vos messages…',
+		failed: 'La messagerie n’a pas pu démarrer.',
+		chatsEmptyText:
+			'Ajoutez un contact, puis écrivez-lui. Les messages sont chiffrés de bout en bout : les relais ne transportent que des enveloppes scellées.',
+		unread: (n: number) => (n === 1 ? '1 message non lu' : `${n} messages non lus`),
+		you: 'Vous :',
+		newChat: 'Nouveau message',
+		conversationLabel: (name: string) => `Conversation avec ${name}`,
+		backToChats: 'Retour aux discussions',
+		contactDetails: 'Fiche du contact',
+		messages: 'Fil des messages',
+		empty: 'Aucun message pour l’instant. Écrivez le premier ci-dessous.',
+		loadOlder: 'Charger les messages précédents',
+		loadingOlder: 'Chargement des messages précédents…',
+		messageField: 'Votre message',
+		placeholder: 'Écrire un message',
+		send: 'Envoyer',
+		retry: 'Renvoyer',
+		blockedNote: 'Vous avez bloqué ce contact : rien ne lui est envoyé et rien de sa part n’est affiché.',
+		notContact: 'Cette personne n’est pas encore dans vos contacts.',
+		status: {
+			pending: 'En attente d’envoi',
+			sent: 'Envoyé',
+			stored: 'Stocké sur un relais',
+			delivered: 'Distribué',
+			read: 'Lu',
+			failed: 'Non envoyé',
+			received: 'Reçu'
+		},
+		unverified: 'Non vérifié',
+		verified: 'Vérifié',
+		unnamed: 'Sans nom',
+		contactsIntro:
+			'Les personnes à qui vous pouvez écrire. Comparez les numéros de sécurité pour vous assurer que personne ne s’interpose.',
+		contactsEmptyText: 'Ajoutez quelqu’un par lien d’invitation ou identifiant, ou trouvez-le dans l’annuaire.',
+		add: 'Ajouter un contact',
+		addTitle: 'Ajouter un contact',
+		addHint: 'Collez un lien d’invitation, un code miaou: ou un identifiant Miaou.',
+		addField: 'Lien d’invitation ou identifiant',
+		addButton: 'Ajouter',
+		inviteTitle: 'Votre lien d’invitation',
+		inviteHint: 'Envoyez ce lien à qui vous voulez parler. En l’ouvrant, cette personne pourra vous ajouter.',
+		copyInvite: 'Copier le lien d’invitation',
+		inviteCopied: 'Lien d’invitation copié.',
+		showQr: 'Afficher le code QR',
+		hideQr: 'Masquer le code QR',
+		qrAlt: 'Code QR de votre lien d’invitation',
+		directory: 'Annuaire',
+		trust: 'Confiance',
+		write: 'Écrire',
+		verify: 'Marquer comme vérifié',
+		unverify: 'Retirer la marque « vérifié »',
+		verifiedNote: 'Vous avez vérifié le numéro de sécurité avec cette personne.',
+		trustLevel: 'Niveau de confiance',
+		trustSaved: 'Niveau de confiance enregistré et publié.',
+		block: 'Bloquer',
+		unblock: 'Débloquer',
+		blocked: 'Bloqué',
+		remove: 'Retirer des contacts',
+		addThis: 'Ajouter ce contact',
+		inviteFrom: (name: string) => `${name} vous invite à discuter sur Miaou.`,
+		inviteNoName: 'Quelqu’un vous invite à discuter sur Miaou.',
+		inviteOwn: 'C’est votre propre lien d’invitation : envoyez-le à d’autres.',
+		inviteAdded: 'Ajouté à vos contacts.',
+		directoryIntro:
+			'Trouvez des personnes par le nom qu’elles publient. N’importe qui peut publier n’importe quel nom : comparez les numéros de sécurité avant de faire confiance.',
+		searchField: 'Nom',
+		search: 'Rechercher',
+		searching: 'Recherche…',
+		noResults: 'Personne ne publie ce nom (pour l’instant).',
+		alreadyContact: 'Déjà dans vos contacts',
+		trustIntro:
+			'Chaque score vient de vos propres niveaux et de ceux publiés par vos contacts de confiance ; les chemins plus longs pèsent moins.',
+		score: (score: number, level: string) => `Score ${score} (${level})`,
+		direct: 'votre propre niveau',
+		paths: 'Chemins derrière ce score',
+		noPaths: 'Aucun chemin : personne en qui vous avez confiance ne l’a évalué.',
+		refresh: 'Recalculer',
+		noScores: 'Pas encore de score : ajoutez des contacts et fixez des niveaux de confiance.',
+		pathWeight: (weight: string) => `poids ${weight}`,
+		levels: {
+			Blocked: 'Bloqué',
+			Suspicious: 'Suspect',
+			Unknown: 'Inconnu',
+			Acquaintance: 'Connaissance',
+			Friend: 'Ami',
+			Trusted: 'De confiance',
+			HighlyTrusted: 'Toute confiance'
+		},
+		me: 'moi'
 	},
 	errorPage: {
 		notFoundTitle: 'Page introuvable',

@@ -1,0 +1,446 @@
+/**
+ * The app's connection to the network, reactive: the relay list from Settings, the Gun client
+ * and the relay pool while an identity is unlocked, live relay states and latencies, the record
+ * store's drop counters, and blob transfers (docs/net.md).
+ *
+ *   stopped ──start()──► starting ──► running ──stop()──► stopped
+ *                            └──(load failed)──► failed ──start()──► starting
+ *
+ * The heavy modules — Gun, the UnixFS importer and exporter, the CAR writer — are imported on
+ * demand, when the network starts or a file moves, so the first page stays light (issue 4,
+ * "Figures": ≤ 250 kB gzip of initial JavaScript; `scripts/measure-initial-js.mjs`).
+ *
+ * Blob transfers do not need an identity: the share page (`/c/<cid>`) downloads for someone
+ * with no account, from the listed relays plus the one named by the link. While the pool runs
+ * they fail over in its order (open relays by latency first).
+ */
+import { AbortError, NoRelayError, type MiaouError } from '../core/errors.ts';
+import type { BlobProgress } from '../net/blob-store.ts';
+import type { GunLike } from '../net/gun.ts';
+import type { Fetch } from '../net/http.ts';
+import type { RecordStore, RecordStoreStats } from '../net/record-store.ts';
+import {
+	defaultRelayUrls,
+	relayPool,
+	type RelayPool,
+	type RelayPoolOptions,
+	type RelayStatus
+} from '../net/relay-pool.ts';
+import { detectEd25519 } from '../core/ed25519.ts';
+import type { XhrLike } from '../browser/xhr-upload.ts';
+import { normalizeRelayList, relaySettings, type RelaySettings, type RelaySettingsStore } from './relay-settings.ts';
+import { session } from './session.svelte.ts';
+
+/** Where the network stands (see the diagram above). */
+export type NetStatus = 'stopped' | 'starting' | 'running' | 'failed';
+
+/**
+ * How connected this client is, from the relays' real connection states:
+ * - `stopped`: not started (no identity unlocked);
+ * - `searching`: no relay connection is open (connecting, or waiting to retry);
+ * - `single`: exactly one relay is open — it works, but that relay is a single point of failure;
+ * - `decentralized`: two or more relays are open, each able to carry records and files.
+ */
+export type NetSummaryKind = 'stopped' | 'searching' | 'single' | 'decentralized';
+
+/** The summary shown on the Network screen. */
+export interface NetSummary {
+	kind: NetSummaryKind;
+	/** Relays with an open connection. */
+	open: number;
+	/** Relays listed. */
+	total: number;
+}
+
+/** What a running network offers to the services (messaging, profiles, directory). */
+export interface NetConnection {
+	gun: GunLike;
+	pool: RelayPool;
+	records: RecordStore;
+}
+
+/** Outcomes of sent messages seen since the app started, each message counted once at its best state. */
+export interface DeliveryCounts {
+	/** Waiting or on the way (pending, sent). */
+	waiting: number;
+	/** Stored on a relay or further (stored, delivered, read). */
+	reached: number;
+	/** Confirmed by the recipient's device (delivered, read). */
+	delivered: number;
+	failed: number;
+}
+
+/** What reports message states: the messenger (`Messenger.onStatus`, services/messaging.ts). */
+export interface DeliverySource {
+	onStatus(listener: (event: { contact: string; id: string; status: string }) => void): () => void;
+}
+
+/** Upload progress: the blob store's phases, with bytes sent counted as they leave (XHR). */
+export type TransferProgress = BlobProgress;
+
+/** The outcome of {@link NetState.upload}. */
+export interface UploadResult {
+	/** The root CID, as text. */
+	cid: string;
+	/** Relays that stored it, in the order they were listed. */
+	accepted: string[];
+	/** Relays that did not, with the reason. */
+	refused: { url: string; error: MiaouError }[];
+}
+
+/** Options of {@link NetState.upload} and {@link NetState.download}. */
+export interface TransferOptions {
+	signal?: AbortSignal;
+	onProgress?: (progress: TransferProgress) => void;
+	/** Largest blob accepted (default: the blob store's DEFAULT_MAX_BLOB_BYTES). */
+	maxBytes?: number;
+}
+
+/** Dependencies of {@link NetState}; tests pass in-process sockets, a local server and memory storage. */
+export interface NetDeps {
+	settings: RelaySettings;
+	/** Passed to `relayPool` (WebSocket, fetch, timers, clocks); `urls` and `gun` are the state's. */
+	pool?: Omit<RelayPoolOptions, 'urls' | 'gun'>;
+	/** `fetch` for blob transfers (default: the global one). */
+	fetch?: Fetch;
+	/** XMLHttpRequest, to report upload progress (default: the global one; none in Node). */
+	XMLHttpRequest?: new () => XhrLike;
+	/** Where `online` events come from, to reconnect at once (default: `window`, if any). */
+	events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+}
+
+function countsOf(best: Readonly<Record<string, string>>): DeliveryCounts {
+	const counts: DeliveryCounts = { waiting: 0, reached: 0, delivered: 0, failed: 0 };
+	for (const status of Object.values(best)) {
+		if (status === 'failed') counts.failed++;
+		else if (status === 'pending' || status === 'sent') counts.waiting++;
+		else if (status === 'stored') counts.reached++;
+		else if (status === 'delivered' || status === 'read') {
+			counts.reached++;
+			counts.delivered++;
+		}
+	}
+	return counts;
+}
+
+/** Message states in the order they progress (services/messaging.ts); `failed` can be retried. */
+const STATUS_RANK: Readonly<Record<string, number>> = { pending: 0, sent: 1, stored: 2, delivered: 3, read: 4 };
+
+/**
+ * The delivery rate: the share of settled messages that reached a relay.
+ * @param counts - from {@link NetState.deliveries}
+ * @returns a fraction from 0 to 1, or undefined while no message has settled
+ */
+export function deliveryRate(counts: DeliveryCounts): number | undefined {
+	const settled = counts.reached + counts.failed;
+	return settled === 0 ? undefined : counts.reached / settled;
+}
+
+/**
+ * The summary of a pool snapshot.
+ * @param snapshot - the pool's relay states
+ * @param running - whether the network is started
+ * @returns the summary (see {@link NetSummaryKind})
+ */
+export function summarize(snapshot: readonly RelayStatus[], running: boolean): NetSummary {
+	const open = snapshot.filter((r) => r.state === 'open').length;
+	const kind: NetSummaryKind = !running
+		? 'stopped'
+		: open === 0
+			? 'searching'
+			: open === 1
+				? 'single'
+				: 'decentralized';
+	return { kind, open, total: snapshot.length };
+}
+
+/** The network, reactive. */
+export class NetState {
+	#deps: NetDeps;
+	#relays = $state.raw<readonly string[]>([]);
+	#status = $state<NetStatus>('stopped');
+	#startError = $state.raw<unknown>(undefined);
+	#snapshot = $state.raw<readonly RelayStatus[]>([]);
+	#stats = $state.raw<RecordStoreStats | undefined>(undefined);
+	/** Best state seen per message (not reactive: {@link deliveries} is the reactive view). */
+	#deliveryBest: Record<string, string> = Object.create(null) as Record<string, string>;
+	#deliveries = $state.raw<DeliveryCounts>({ waiting: 0, reached: 0, delivered: 0, failed: 0 });
+	#summary = $derived.by(() => summarize(this.#snapshot, this.#status === 'running'));
+	#connection: NetConnection | undefined;
+	#starting: Promise<NetConnection> | undefined;
+	/** Bumped by stop(): a start still loading when it happens must not install itself. */
+	#generation = 0;
+	#cleanup: (() => void)[] = [];
+
+	/**
+	 * @param deps - relay settings, pool options, fetch and event sources
+	 */
+	constructor(deps: NetDeps) {
+		this.#deps = deps;
+		this.#relays = deps.settings.load();
+	}
+
+	/** The relays listed in Settings, normalized. */
+	get relays(): readonly string[] {
+		return this.#relays;
+	}
+	/** Where the network stands. */
+	get status(): NetStatus {
+		return this.#status;
+	}
+	/** Why the last start failed, when status is 'failed'. */
+	get startError(): unknown {
+		return this.#startError;
+	}
+	/** Every relay's live state while running; empty when stopped. */
+	get snapshot(): readonly RelayStatus[] {
+		return this.#snapshot;
+	}
+	/** How connected this client is (see {@link NetSummaryKind}). */
+	get summary(): NetSummary {
+		return this.#summary;
+	}
+	/** The record store's counters as of the last {@link refreshStats}; undefined before the first. */
+	get stats(): RecordStoreStats | undefined {
+		return this.#stats;
+	}
+	/** Outcomes of the messages reported by the sources given to {@link trackDeliveries}. */
+	get deliveries(): DeliveryCounts {
+		return this.#deliveries;
+	}
+	/** The running connection, if any (for code that must not start it). */
+	get connection(): NetConnection | undefined {
+		return this.#connection;
+	}
+
+	/**
+	 * Start the Gun client, the relay pool over the listed relays and the record store; calling
+	 * it again while starting or running returns the same connection.
+	 * @returns the connection
+	 * @throws {AbortError} when stop() is called before it finished
+	 * @throws whatever loading the modules throws (status 'failed'; calling again retries)
+	 */
+	start(): Promise<NetConnection> {
+		if (this.#connection) return Promise.resolve(this.#connection);
+		this.#starting ??= this.#open().catch((error: unknown) => {
+			this.#starting = undefined;
+			if (!(error instanceof AbortError)) {
+				this.#startError = error;
+				this.#status = 'failed';
+			}
+			throw error;
+		});
+		return this.#starting;
+	}
+
+	async #open(): Promise<NetConnection> {
+		const generation = this.#generation;
+		this.#status = 'starting';
+		this.#startError = undefined;
+		// Loaded on demand: Gun and the record verifier are not part of the first page.
+		const [{ createGun }, { gunRecordStore }] = await Promise.all([
+			import('../net/gun.ts'),
+			import('../net/record-store-gun.ts')
+		]);
+		const WebSocket = this.#deps.pool?.WebSocket ?? globalThis.WebSocket;
+		const [gun, ed25519] = await Promise.all([createGun({ WebSocket }), detectEd25519()]);
+		if (generation !== this.#generation) throw new AbortError('Starting the network');
+		const pool = relayPool({ ...this.#deps.pool, gun, urls: this.#relays });
+		const records = gunRecordStore(gun, { ed25519 });
+		const connection: NetConnection = { gun, pool, records };
+		this.#cleanup.push(pool.onChange((snapshot) => (this.#snapshot = snapshot)));
+		this.#snapshot = pool.snapshot();
+		const events = this.#deps.events ?? (typeof window === 'undefined' ? undefined : window);
+		if (events) {
+			// Back online: retry every relay now instead of waiting out the backoff.
+			const online = (): void => pool.reconnectNow();
+			events.addEventListener('online', online);
+			this.#cleanup.push(() => events.removeEventListener('online', online));
+		}
+		this.#connection = connection;
+		this.#stats = records.stats();
+		this.#status = 'running';
+		return connection;
+	}
+
+	/** Close every relay connection and drop the Gun client; the relay list stays. */
+	stop(): void {
+		this.#generation++;
+		for (const fn of this.#cleanup.splice(0)) fn();
+		this.#connection?.pool.close();
+		this.#connection = undefined;
+		this.#starting = undefined;
+		this.#snapshot = [];
+		this.#status = 'stopped';
+	}
+
+	/**
+	 * Start while `active()` is true and stop when it turns false, following a reactive value
+	 * (the app passes "the session is unlocked"). Browser only: effects do not run on a server.
+	 * @param active - a reactive condition
+	 * @returns a function that stops following (and stops the network)
+	 */
+	follow(active: () => boolean): () => void {
+		const destroy = $effect.root(() => {
+			$effect(() => {
+				if (active()) this.start().catch(() => {});
+				else this.stop();
+			});
+		});
+		return () => {
+			destroy();
+			this.stop();
+		};
+	}
+
+	/**
+	 * Add a relay to the list (saved at once) and, while running, connect to it.
+	 * @param url - the relay URL as typed
+	 * @returns the normalized URL
+	 * @throws {MalformedError} when it is not an http(s) or ws(s) URL
+	 * @throws {RangeError} when the list is full
+	 * @throws {DOMException} when the browser refuses to save the list
+	 */
+	addRelay(url: string): string {
+		const [normalized] = normalizeRelayList([url]) as [string];
+		if (this.#relays.includes(normalized)) return normalized;
+		this.#relays = this.#deps.settings.save([...this.#relays, normalized]);
+		this.#connection?.pool.add(normalized);
+		return normalized;
+	}
+
+	/**
+	 * Remove a relay from the list (saved at once) and close its connection.
+	 * @param url - a listed URL
+	 * @throws {DOMException} when the browser refuses to save the list
+	 */
+	removeRelay(url: string): void {
+		const [normalized] = normalizeRelayList([url]) as [string];
+		if (!this.#relays.includes(normalized)) return;
+		this.#relays = this.#deps.settings.save(this.#relays.filter((u) => u !== normalized));
+		this.#connection?.pool.remove(normalized);
+	}
+
+	/** Retry every disconnected relay now (the "Reconnect" button). */
+	reconnectNow(): void {
+		this.#connection?.pool.reconnectNow();
+	}
+
+	/** Read the record store's counters again (the Network screen does it while shown). */
+	refreshStats(): void {
+		if (this.#connection) this.#stats = this.#connection.records.stats();
+	}
+
+	/**
+	 * Count the outcomes of the messages a source reports, for the delivery rate.
+	 * @param source - the messenger
+	 * @returns a function that stops counting
+	 */
+	trackDeliveries(source: DeliverySource): () => void {
+		return source.onStatus(({ contact, id, status }) => {
+			const key = `${contact}\n${id}`;
+			const held = this.#deliveryBest[key];
+			// States only move forward, except failed ⇄ retried; keep the furthest one.
+			if (held !== undefined && status !== 'failed' && held !== 'failed') {
+				if ((STATUS_RANK[status] ?? -1) <= (STATUS_RANK[held] ?? -1)) return;
+			}
+			this.#deliveryBest[key] = status;
+			this.#deliveries = countsOf(this.#deliveryBest);
+		});
+	}
+
+	/** Relays to move blobs with, best first: the pool's order while running, else the list. */
+	#order(extra: readonly string[]): string[] {
+		const listed = this.#connection ? this.#connection.pool.ordered() : [...this.#relays];
+		return listed.concat(extra.filter((url, i) => !listed.includes(url) && extra.indexOf(url) === i));
+	}
+
+	async #blobStore(extra: readonly string[], opts: TransferOptions, onSent?: (loaded: number, total: number) => void) {
+		const [{ relayBlobStore }, { xhrFetch }] = await Promise.all([
+			import('../net/blob-store-relay.ts'),
+			import('../browser/xhr-upload.ts')
+		]);
+		const Xhr = this.#deps.XMLHttpRequest ?? (globalThis.XMLHttpRequest as unknown as (new () => XhrLike) | undefined);
+		const plain = this.#deps.fetch;
+		const fetch: Fetch | undefined =
+			onSent && Xhr
+				? xhrFetch({ XMLHttpRequest: Xhr, onUploadProgress: onSent, ...(plain ? { fetch: plain } : {}) })
+				: plain;
+		return relayBlobStore(() => this.#order(extra), {
+			...(fetch ? { fetch } : {}),
+			...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {})
+		});
+	}
+
+	/**
+	 * Upload bytes as a UnixFS file to every listed relay; progress counts bytes as they are sent
+	 * (through XMLHttpRequest where it exists), following the relay that got furthest.
+	 * @param bytes - the content (encrypted already, for a private share)
+	 * @param opts - signal, progress callback, size cap
+	 * @returns the CID and what each relay answered
+	 * @throws {NoRelayError} when no relay is listed or none could be reached
+	 * @throws {RelayRefusedError} when every relay refused (e.g. ERR_QUOTA)
+	 * @throws {TooLargeError} over the size cap; {@link AbortError} when aborted
+	 */
+	async upload(bytes: Uint8Array, opts: TransferOptions = {}): Promise<UploadResult> {
+		if (this.#order([]).length === 0) throw new NoRelayError('no relay is listed in Settings');
+		let sent = 0;
+		const onSent = (loaded: number, total: number): void => {
+			// Every relay gets the same CAR at once; the furthest one shows how far the data got.
+			if (loaded <= sent || loaded > total) return;
+			sent = loaded;
+			opts.onProgress?.({ phase: 'upload', bytes: loaded, total });
+		};
+		const store = await this.#blobStore([], opts, onSent);
+		const report = await store.upload(bytes, {
+			...(opts.signal ? { signal: opts.signal } : {}),
+			onProgress: (p) => {
+				// The store says 0 before sending and the total once a relay took it all.
+				if (p.phase === 'upload' && p.bytes > 0 && p.bytes <= sent) return;
+				if (p.phase === 'upload') sent = Math.max(sent, p.bytes);
+				opts.onProgress?.(p);
+			}
+		});
+		return {
+			cid: report.cid.toString(),
+			accepted: report.relays.filter((r) => r.ok).map((r) => r.url),
+			refused: report.relays.flatMap((r) => (r.ok ? [] : [{ url: r.url, error: r.error }]))
+		};
+	}
+
+	/**
+	 * Download a UnixFS file by CID from the listed relays (and `extraRelays`), every block
+	 * verified against its CID before use.
+	 * @param cid - the CID text
+	 * @param opts - signal, progress, size cap, and relays to try besides the list (e.g. the link's)
+	 * @returns the content
+	 * @throws {CidError | UnsupportedCodecError | UnsupportedHashError} for a CID it cannot verify
+	 * @throws {ContentNotFoundError} when no relay had a block; {@link HashMismatchError} when every copy was altered
+	 * @throws {TooLargeError | MalformedError} for content over the cap or not a file
+	 * @throws {NoRelayError} when there is no relay to ask; {@link AbortError} when aborted
+	 */
+	async download(cid: string, opts: TransferOptions & { extraRelays?: readonly string[] } = {}): Promise<Uint8Array> {
+		const extra = normalizeRelayList(opts.extraRelays ?? []);
+		if (this.#order(extra).length === 0) throw new NoRelayError('no relay is listed in Settings');
+		const store = await this.#blobStore(extra, opts);
+		return store.get(cid, {
+			...(opts.signal ? { signal: opts.signal } : {}),
+			...(opts.onProgress ? { onProgress: opts.onProgress } : {})
+		});
+	}
+}
+
+function browserStore(): RelaySettingsStore | undefined {
+	try {
+		return typeof localStorage === 'undefined' ? undefined : localStorage;
+	} catch {
+		return undefined; // Reading `localStorage` itself throws when site data is blocked.
+	}
+}
+
+/** The app's one network state: relays from localStorage, defaulting to the app's origin. */
+export const net = new NetState({ settings: relaySettings(browserStore(), () => defaultRelayUrls()) });
+
+// The network runs while an identity is unlocked: no relay hears from a locked or new profile
+// (the share page moves blobs without it).
+if (typeof window !== 'undefined') net.follow(() => session.status === 'unlocked');

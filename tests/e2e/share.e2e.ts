@@ -1,0 +1,326 @@
+/**
+ * Sharing, the Network screen and the relay settings in real Chromium, against real relay
+ * processes: relay A serves `build/` (run `npx vite build` first), relay B is a second relay.
+ *
+ * - Alice onboards and shares a 5 MiB file privately; Bob, in a separate browser profile with no
+ *   identity, opens the link, and the file he saves is byte for byte the one shared. The key
+ *   never reaches a relay: no request Bob's browser makes carries it.
+ * - A link with another key, and one for a CID no relay has, each show their sentence.
+ * - A public share's CID equals the one ipfs-unixfs-importer computes here with the settings of
+ *   `ipfs add --cid-version=1`, and the relay's gateway serves the same bytes.
+ * - The Network screen shows the relay connected, with a latency; adding relay B in Settings
+ *   makes it "decentralized"; the list survives a reload; removing B survives one too.
+ * Every screen visited is saved as a screenshot.
+ */
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { importer } from 'ipfs-unixfs-importer';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { balanced } from 'ipfs-unixfs-importer/layout';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
+import { openProfile, screenshot, type Profile } from './browser.ts';
+
+const PASSPHRASE = 'copper kettle whistle dune';
+/** Generous bound on one KDF run in Chromium (scrypt N=2^17; 1–3 s measured). */
+const KDF_TIMEOUT = 60_000;
+const PRIVATE_SIZE = 5 * 1024 * 1024;
+/** Three 256 KiB chunks and a bit: a dag-pb root over raw leaves. */
+const PUBLIC_SIZE = 3 * 256 * 1024 + 1234;
+
+let relayA: RelayProcess;
+let relayB: RelayProcess;
+let alice: Profile;
+let bob: Profile;
+let page: Page;
+const pageErrors: string[] = [];
+const figures: string[] = [];
+
+beforeAll(async () => {
+	[relayA, relayB] = await Promise.all([startRelayProcess({ args: ['--web', 'build'] }), startRelayProcess()]);
+	[alice, bob] = await Promise.all([openProfile(), openProfile()]);
+	page = await alice.context.newPage();
+	page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+afterAll(async () => {
+	await Promise.all([alice?.close(), bob?.close()]);
+	await Promise.all([relayA?.stop(), relayB?.stop()]);
+	for (const r of [relayA, relayB]) if (r) removeDataDir(r.dataDir);
+	if (figures.length) console.log(`\nShare figures:\n  ${figures.join('\n  ')}`);
+});
+
+async function visible(locator: Locator, timeout = 15_000): Promise<Locator> {
+	await locator.waitFor({ state: 'visible', timeout });
+	return locator;
+}
+
+/** A link of the main navigation (other links on a page may share its name). */
+function nav(p: Page, name: string): Locator {
+	return p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+async function unlock(p: Page): Promise<void> {
+	await visible(p.getByRole('heading', { name: 'Unlock Miaou' }));
+	await p.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+	await p.getByRole('button', { name: 'Unlock' }).click();
+}
+
+/** The CID `ipfs add --cid-version=1` gives (Kubo's defaults), computed with the importer itself. */
+async function kuboCid(bytes: Uint8Array): Promise<string> {
+	const blockstore = { put: async (cid: unknown) => cid };
+	let root = '';
+	for await (const entry of importer([{ content: bytes }], blockstore as never, {
+		cidVersion: 1,
+		rawLeaves: true,
+		reduceSingleLeafToSelf: true,
+		chunker: fixedSize({ chunkSize: 262144 }),
+		layout: balanced({ maxChildrenPerNode: 174 })
+	}))
+		root = entry.cid.toString();
+	return root;
+}
+
+/** Share a file from the Share screen; returns the link and the CID shown. */
+async function share(p: Page, name: string, bytes: Uint8Array, mode: 'Private' | 'Public') {
+	await nav(p, 'Share').click();
+	await visible(p.getByRole('heading', { name: 'Share', level: 1 }));
+	await p
+		.getByLabel('Choose a file')
+		.setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+	await visible(p.getByTestId('chosen-file'));
+	await p.getByRole('radio', { name: new RegExp(`^${mode}`) }).check();
+	// Record every state of the progress bar while the share runs.
+	await p.evaluate(() => {
+		const w = window as unknown as { progressSeen: string[] };
+		w.progressSeen = [];
+		const observer = new MutationObserver(() => {
+			const bar = document.querySelector<HTMLProgressElement>('[data-testid="share-progress"]');
+			const label = bar?.parentElement?.querySelector('[role="status"]')?.textContent ?? '';
+			if (bar) w.progressSeen.push(`${label}|${bar.value}/${bar.max}`);
+		});
+		observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+	});
+	const started = Date.now();
+	await p.getByRole('button', { name: 'Share this file' }).click();
+	await visible(p.getByRole('heading', { name: `${name} is shared` }), 60_000);
+	figures.push(
+		`${mode.toLowerCase()} share of ${(bytes.length / 1024 / 1024).toFixed(2)} MiB: ${Date.now() - started} ms`
+	);
+	const progressSeen = await p.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+	return {
+		link: await p.getByTestId('share-link').inputValue(),
+		cid: await p.getByTestId('share-cid').innerText(),
+		progressSeen
+	};
+}
+
+/** Open a link in Bob's browser, save the file, and return its bytes and the requests made. */
+async function fetchAsBob(link: string, shot?: string) {
+	const p = await bob.context.newPage();
+	const requests: string[] = [];
+	p.on('request', (r) => requests.push(r.url()));
+	p.on('pageerror', (e) => pageErrors.push(`bob: ${e.message}`));
+	await p.goto(link);
+	const save = await visible(p.getByRole('link', { name: 'Save the file' }), 60_000);
+	if (shot) await screenshot(p, shot);
+	const [download] = await Promise.all([p.waitForEvent('download'), save.click()]);
+	const bytes = new Uint8Array(readFileSync(await download.path()));
+	const name = download.suggestedFilename();
+	await p.close();
+	return { bytes, name, requests };
+}
+
+describe('sharing files', () => {
+	let privateLink = '';
+	let publicCid = '';
+	let publicLink = '';
+
+	it('Alice onboards and shares 5 MiB privately: a link with the key in its fragment', async () => {
+		await page.goto(relayA.url);
+		await page.getByLabel('Display name').fill('Alice');
+		await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+		await page.getByLabel('Passphrase again').fill(PASSPHRASE);
+		await page.getByRole('button', { name: 'Create my identity' }).click();
+		await visible(page.getByRole('heading', { name: 'Chats' }), KDF_TIMEOUT);
+
+		await nav(page, 'Share').click();
+		await visible(page.getByRole('heading', { name: 'Share', level: 1 }));
+		await screenshot(page, 'share');
+		const bytes = new Uint8Array(randomBytes(PRIVATE_SIZE));
+		const uploads: string[] = [];
+		page.on('request', (r) => {
+			if (r.method() === 'POST' && r.url().includes('/api/v1/car')) uploads.push(r.resourceType());
+		});
+		const result = await share(page, 'holiday video.mp4', bytes, 'Private');
+		// Sent through XMLHttpRequest, the only browser API that reports upload progress over HTTP/1.1.
+		expect(uploads).toEqual(['xhr']);
+		privateLink = result.link;
+		expect(privateLink).toMatch(
+			new RegExp(`^${relayA.url}/c/(b[a-z2-7]+)#k=[A-Za-z0-9_-]{43}&n=holiday\\+video\\.mp4$`)
+		);
+		expect(privateLink).toContain(result.cid);
+		// The progress went through encryption and the upload, and never past its total.
+		const labels = new Set(result.progressSeen.map((s) => s.split('|')[0]));
+		expect(labels.has('Encrypting in this browser…') || labels.has('Cutting into blocks and hashing them…')).toBe(true);
+		expect(labels.has('Sending to your relays…')).toBe(true);
+		for (const s of result.progressSeen) {
+			const [done, total] = s.split('|')[1]!.split('/').map(Number);
+			expect(done!).toBeLessThanOrEqual(total!);
+		}
+		const sending = result.progressSeen.filter((x) => x.startsWith('Sending'));
+		figures.push(`upload progress states shown for 5 MiB (XHR upload events): ${new Set(sending).size}`);
+		await visible(page.getByText('Stored on 1 relay.'));
+		await screenshot(page, 'share-done-private');
+		// Keep the bytes for Bob's comparison.
+		(globalThis as unknown as { sharedBytes: Uint8Array }).sharedBytes = bytes;
+	});
+
+	it('Bob, with no identity, opens the link: the saved file is the same bytes, and the key reached no server', async () => {
+		const expected = (globalThis as unknown as { sharedBytes: Uint8Array }).sharedBytes;
+		const started = Date.now();
+		const { bytes, name, requests } = await fetchAsBob(privateLink, 'shared-file-private');
+		figures.push(
+			`open a 5 MiB private share in another browser (download, verify, decrypt): ${Date.now() - started} ms`
+		);
+		expect(name).toBe('holiday video.mp4');
+		expect(bytes.length).toBe(expected.length);
+		expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true);
+		const key = new URL(privateLink).hash.slice(1).split('&')[0]!.slice(2);
+		expect(requests.length).toBeGreaterThan(0);
+		for (const url of requests) expect(url).not.toContain(key);
+		expect(requests.some((u) => u.includes('/ipfs/') && u.includes('format=raw'))).toBe(true);
+	});
+
+	it('a link with another key, and a CID no relay has, each show their sentence', async () => {
+		const p = await bob.context.newPage();
+		const otherKey = Buffer.from(randomBytes(32)).toString('base64url');
+		await p.goto(privateLink.replace(/#k=[^&]+/, `#k=${otherKey}`));
+		const wrong = await visible(p.getByRole('alert').filter({ hasText: 'does not open this file' }), 60_000);
+		expect(await wrong.innerText()).toBe(
+			'The key in this link does not open this file: the link was altered, or its key belongs to another file.'
+		);
+		expect(await p.getByRole('link', { name: 'Save the file' }).count()).toBe(0);
+		expect(await p.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+		await screenshot(p, 'shared-file-wrong-key');
+
+		await p.goto(`${relayA.url}/c/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy#k=${otherKey}`);
+		await visible(p.getByRole('alert').filter({ hasText: 'None of the relays asked has this file' }), 30_000);
+		await screenshot(p, 'shared-file-not-found');
+
+		await p.goto(privateLink.replace(/#k=[^&]+/, '#k=too-short'));
+		await visible(p.getByRole('alert').filter({ hasText: 'This link is damaged' }));
+		await p.close();
+	});
+
+	it('a public share has the CID ipfs-unixfs-importer computes, served by the gateway too', async () => {
+		await page.getByRole('button', { name: 'Share another file' }).click();
+		const bytes = new Uint8Array(randomBytes(PUBLIC_SIZE));
+		const result = await share(page, 'data.bin', bytes, 'Public');
+		publicCid = result.cid;
+		publicLink = result.link;
+		expect(publicCid).toBe(await kuboCid(bytes));
+		expect(publicLink).toBe(`${relayA.url}/c/${publicCid}#n=data.bin`);
+		expect(await page.getByTestId('share-gateway').innerText()).toBe(`${relayA.url}/ipfs/${publicCid}`);
+		await screenshot(page, 'share-done-public');
+
+		const car = await fetch(`${relayA.url}/ipfs/${publicCid}?format=car`);
+		expect(car.status).toBe(200);
+		const { bytes: got, name } = await fetchAsBob(publicLink, 'shared-file-public');
+		expect(name).toBe('data.bin');
+		expect(Buffer.from(got).equals(Buffer.from(bytes))).toBe(true);
+	});
+
+	it('"Open a shared file" takes a bare CID to the share page', async () => {
+		await page.getByRole('button', { name: 'Share another file' }).click();
+		await page.getByLabel('Link or CID').fill('not a cid');
+		await page.getByRole('button', { name: 'Open', exact: true }).click();
+		await visible(page.getByRole('alert').filter({ hasText: 'neither a share link nor a CID' }));
+		await page.getByLabel('Link or CID').fill(`  ${publicCid} `);
+		await page.getByRole('button', { name: 'Open', exact: true }).click();
+		await visible(page.getByRole('heading', { name: 'Shared file', level: 1 }));
+		expect(new URL(page.url()).pathname).toBe(`/c/${publicCid}`);
+		await visible(page.getByRole('link', { name: 'Save the file' }), 30_000);
+		await screenshot(page, 'shared-file-in-app');
+	});
+});
+
+describe('network and relays', () => {
+	it('the Network screen shows the relay connected, with a latency', async () => {
+		await nav(page, 'Network').click();
+		await visible(page.getByRole('heading', { name: 'Network', level: 1 }));
+		const row = page.getByTestId('relay').filter({ hasText: relayA.url });
+		await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('open');
+		await expect.poll(() => row.getByTestId('latency').innerText(), { timeout: 40_000 }).toMatch(/^\d+ ms$/);
+		expect(await row.innerText()).toContain('Connected');
+		expect(await page.getByTestId('net-summary').getAttribute('data-kind')).toBe('single');
+		expect(await page.getByTestId('net-summary').innerText()).toMatch(/^Connected through one relay\./);
+		expect(await page.getByTestId('records-dropped').innerText()).toBe('0');
+		await screenshot(page, 'network');
+	});
+
+	it('Settings adds a relay (refusing a bad address), tests it, and the network becomes decentralized', async () => {
+		await nav(page, 'Settings').click();
+		await visible(page.getByRole('heading', { name: 'Relays' }));
+		await page.getByLabel('Relay address').fill('relay dot example');
+		await page.getByRole('button', { name: 'Add relay' }).click();
+		await visible(page.getByRole('alert').filter({ hasText: 'This is not a relay address' }));
+		await page.getByLabel('Relay address').fill(`${relayB.url.replace('http:', 'ws:')}/`);
+		await page.getByRole('button', { name: 'Add relay' }).click();
+		await visible(page.getByText(`${relayB.url} was added.`));
+		await page.getByRole('button', { name: `Test ${relayB.url}` }).click();
+		await visible(page.getByText(/^Answered in \d+ ms\.$/));
+		await page.getByRole('heading', { name: 'Relays' }).scrollIntoViewIfNeeded();
+		await screenshot(page, 'settings-relays');
+
+		await nav(page, 'Network').click();
+		await expect
+			.poll(() => page.getByTestId('net-summary').getAttribute('data-kind'), { timeout: 20_000 })
+			.toBe('decentralized');
+		expect(await page.getByTestId('net-summary').innerText()).toBe(
+			'Decentralized: connected to 2 relays. If one goes down, the others carry on.'
+		);
+		await screenshot(page, 'network-decentralized');
+	});
+
+	it('the relay list survives a reload; so does a removal', async () => {
+		await nav(page, 'Settings').click();
+		await page.reload();
+		await unlock(page);
+		await visible(page.getByRole('heading', { name: 'Settings', level: 1 }), KDF_TIMEOUT);
+		const urls = page.getByTestId('relay-url');
+		await expect.poll(() => urls.allInnerTexts()).toEqual([relayA.url, relayB.url]);
+
+		await page.getByRole('button', { name: `Remove ${relayB.url}` }).click();
+		await visible(page.getByText(`${relayB.url} was removed.`));
+		await page.reload();
+		await unlock(page);
+		await visible(page.getByRole('heading', { name: 'Settings', level: 1 }), KDF_TIMEOUT);
+		await expect.poll(() => urls.allInnerTexts()).toEqual([relayA.url]);
+		await nav(page, 'Network').click();
+		await expect.poll(() => page.getByTestId('relay').count()).toBe(1);
+	});
+
+	it('fits a 375-px phone screen without sideways scrolling', async () => {
+		await page.setViewportSize({ width: 375, height: 740 });
+		try {
+			for (const [link, shot] of [
+				['Share', 'phone-share'],
+				['Network', 'phone-network'],
+				['Settings', 'phone-settings-relays']
+			] as const) {
+				await nav(page, link).click();
+				await visible(page.getByRole('heading', { name: link, level: 1 }));
+				expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+				await screenshot(page, shot);
+			}
+		} finally {
+			await page.setViewportSize({ width: 1280, height: 800 });
+		}
+	});
+
+	it('no uncaught error happened in either browser', () => {
+		expect(pageErrors).toEqual([]);
+	});
+});
