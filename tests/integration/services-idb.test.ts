@@ -4,50 +4,22 @@
  * errors.ts), writes slots and sessions, the page is closed, and a new page of the same browser
  * profile reads them back. The session keys must be hashes, not the peers' ids.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { stripTypeScriptTypes } from 'node:module';
-import { join, normalize, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity } from '../../src/lib/core/identity.ts';
 import { sessionFileName } from '../../src/lib/services/session-file.ts';
-import { openProfile, type Profile } from '../e2e/browser.ts';
-import { REPO_ROOT } from '../helpers/relay-process.ts';
+import { startLibPage, type LibPage } from '../helpers/lib-page.ts';
 
-const LIB = resolve(REPO_ROOT, 'src', 'lib');
-let server: Server;
+let lib: LibPage;
 let origin: string;
-let profile: Profile;
+let profile: LibPage['profile'];
 
 beforeAll(async () => {
-	// Serves src/lib/**/*.ts as JavaScript, and an empty page, on 127.0.0.1 only.
-	server = createServer((req, res) => {
-		void (async () => {
-			const path = new URL(req.url ?? '/', 'http://x').pathname;
-			if (path === '/') {
-				res.writeHead(200, { 'content-type': 'text/html' });
-				res.end('<!doctype html><title>messaging storage</title>');
-				return;
-			}
-			const file = normalize(join(LIB, path));
-			if (!file.startsWith(LIB + '/') || !file.endsWith('.ts')) {
-				res.writeHead(404).end();
-				return;
-			}
-			const js = stripTypeScriptTypes(await readFile(file, 'utf8'), { mode: 'strip' });
-			res.writeHead(200, { 'content-type': 'text/javascript' });
-			res.end(js);
-		})().catch(() => res.writeHead(500).end());
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-	profile = await openProfile();
+	lib = await startLibPage('messaging storage');
+	({ origin, profile } = lib);
 }, 120_000);
 
 afterAll(async () => {
-	await profile?.close();
-	server?.closeAllConnections();
-	await new Promise((r) => server?.close(r));
+	await lib?.close();
 });
 
 describe('indexedDbMessagingStore in Chromium', () => {
