@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, toHex, utf8 } from './bytes.ts';
+import { toHex, utf8 } from './bytes.ts';
 import {
 	checkEnvelope,
 	coarseTimestamp,
@@ -25,21 +24,7 @@ import { DecryptError, MalformedError, TooLargeError, UnsupportedVersionError } 
 import { isBucketLength, paddedLength } from './padding.ts';
 import type { RandomBytes } from './random.ts';
 import { generateAgreementKeyPair } from './x25519.ts';
-
-function seededRandom(seed: string): RandomBytes {
-	let counter = 0;
-	return (n) => {
-		const out = new Uint8Array(n);
-		for (let i = 0; i < n; i += 32) {
-			const block = sha256(
-				concat(utf8(seed), new Uint8Array([counter >>> 24, counter >>> 16, counter >>> 8, counter]))
-			);
-			counter++;
-			out.set(block.subarray(0, Math.min(32, n - i)), i);
-		}
-		return out;
-	};
-}
+import { seededRandom } from './seeded-random.ts';
 
 const random = seededRandom('envelope tests');
 const recipient = generateAgreementKeyPair(random);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, utf8 } from './bytes.ts';
 import {
 	DecryptError,
@@ -31,21 +30,7 @@ import {
 	type RatchetState
 } from './ratchet.ts';
 import { generateAgreementKeyPair } from './x25519.ts';
-
-function seededRandom(seed: string): RandomBytes {
-	let counter = 0;
-	return (n) => {
-		const out = new Uint8Array(n);
-		for (let i = 0; i < n; i += 32) {
-			const block = sha256(
-				concat(utf8(seed), new Uint8Array([counter >>> 24, counter >>> 16, counter >>> 8, counter]))
-			);
-			counter++;
-			out.set(block.subarray(0, Math.min(32, n - i)), i);
-		}
-		return out;
-	};
-}
+import { seededRandom } from './seeded-random.ts';
 
 const AD = utf8('associated data of the session, as X3DH would make it');
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sha256 } from '@noble/hashes/sha2.js';
 import vector from '../../../tests/vectors/envelope-v1.json' with { type: 'json' };
 import { concat, equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.ts';
 import { signingKeyPairFromSeed, signSync, webcryptoEd25519 } from './ed25519.ts';
@@ -46,21 +45,7 @@ import {
 	type IdentityKeys,
 	type PrekeyBundle
 } from './x3dh.ts';
-
-function seededRandom(seed: string): RandomBytes {
-	let counter = 0;
-	return (n) => {
-		const out = new Uint8Array(n);
-		for (let i = 0; i < n; i += 32) {
-			const block = sha256(
-				concat(utf8(seed), new Uint8Array([counter >>> 24, counter >>> 16, counter >>> 8, counter]))
-			);
-			counter++;
-			out.set(block.subarray(0, Math.min(32, n - i)), i);
-		}
-		return out;
-	};
-}
+import { seededRandom } from './seeded-random.ts';
 
 // WebCrypto's Ed25519 (the fast path) for the parties; the known-answer test uses the default, tweetnacl.
 const ed25519 = webcryptoEd25519();

@@ -25,22 +25,7 @@ import {
 	type X3dhInitiation,
 	type X3dhInitialMessage
 } from './x3dh.ts';
-
-/** Deterministic test randomness: SHA-256(seed ‖ counter) blocks. */
-function seededRandom(seed: string): RandomBytes {
-	let counter = 0;
-	return (n) => {
-		const out = new Uint8Array(n);
-		for (let i = 0; i < n; i += 32) {
-			const block = sha256(
-				concat(utf8(seed), new Uint8Array([counter >>> 24, counter >>> 16, counter >>> 8, counter]))
-			);
-			counter++;
-			out.set(block.subarray(0, Math.min(32, n - i)), i);
-		}
-		return out;
-	};
-}
+import { seededRandom } from './seeded-random.ts';
 
 function makeIdentity(random: RandomBytes): IdentityKeys {
 	const signing = signingKeyPairFromSeed(random(32));
