@@ -25,8 +25,16 @@ export interface Profile {
 	close(): Promise<void>;
 }
 
+/** Options of {@link openProfile}. */
+export interface ProfileOptions {
+	/** More Chromium switches (a fake camera, WebRTC on loopback), after the ones that keep it off the network. */
+	args?: readonly string[];
+	/** Browser permissions to grant (e.g. `['camera']`). */
+	permissions?: readonly string[];
+}
+
 /** Start Chromium with a fresh, persistent profile directory. */
-export async function openProfile(): Promise<Profile> {
+export async function openProfile(opts: ProfileOptions = {}): Promise<Profile> {
 	const dir = mkdtempSync(join(tmpdir(), 'miaou-chromium-'));
 	const context = await chromium.launchPersistentContext(dir, {
 		executablePath: chromiumPath(),
@@ -38,8 +46,10 @@ export async function openProfile(): Promise<Profile> {
 			'--no-first-run',
 			'--disable-background-networking',
 			'--disable-component-update',
-			'--disable-sync'
-		]
+			'--disable-sync',
+			...(opts.args ?? [])
+		],
+		...(opts.permissions ? { permissions: [...opts.permissions] } : {})
 	});
 	return {
 		context,
