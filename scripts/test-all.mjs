@@ -15,14 +15,31 @@ let failed = 0;
 let skipped = 0;
 const lines = [];
 
+// Tests talk to loopback only (relays on 127.0.0.1, browsers on loopback WebRTC). Where the kernel
+// lets us (root on Linux, as in CI), the test stages run in a network namespace of their own whose
+// only interface is loopback, so a test cannot reach any other address even by mistake.
+// MIAOU_TEST_NETNS=0 turns it off.
+const NETNS = ['unshare', '--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'];
+const isolate =
+	process.platform === 'linux' &&
+	process.env.MIAOU_TEST_NETNS !== '0' &&
+	spawnSync(NETNS[0], [...NETNS.slice(1), 'true'], { stdio: 'ignore' }).status === 0;
+process.stdout.write(
+	isolate
+		? 'Tests run in a network namespace with loopback only.\n'
+		: 'No private network namespace here (needs root on Linux): tests run in the host network, on loopback.\n'
+);
+
 /**
  * @param {string} name
  * @param {string} cmd
  * @param {string[]} args
+ * @param {boolean} [loopbackOnly] - run in the loopback-only namespace when available
  */
-function run(name, cmd, args) {
-	process.stdout.write(`\n=== ${name}: ${[cmd, ...args].join(' ')}\n`);
-	const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+function run(name, cmd, args, loopbackOnly = false) {
+	const argv = loopbackOnly && isolate ? [...NETNS, cmd, ...args] : [cmd, ...args];
+	process.stdout.write(`\n=== ${name}: ${argv.join(' ')}\n`);
+	const r = spawnSync(argv[0] ?? cmd, argv.slice(1), { stdio: 'inherit', env: process.env });
 	return r.status === 0;
 }
 
@@ -46,13 +63,12 @@ function staticStage(name, cmd, args) {
 function vitestStage(name, args) {
 	if (only.length && !only.includes(name)) return;
 	const file = join(out, `${name}.json`);
-	const ok = run(name, 'vitest', [
-		'run',
-		...args,
-		'--reporter=default',
-		'--reporter=json',
-		`--outputFile.json=${file}`
-	]);
+	const ok = run(
+		name,
+		'vitest',
+		['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+		true
+	);
 	let p, f, s;
 	try {
 		const report = JSON.parse(readFileSync(file, 'utf8'));
