@@ -19,11 +19,11 @@ const lines = [];
 // lets us (root on Linux, as in CI), the test stages run in a network namespace of their own whose
 // only interface is loopback, so a test cannot reach any other address even by mistake.
 // MIAOU_TEST_NETNS=0 turns it off.
-const NETNS = ['unshare', '--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'];
+const NETNS = ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'];
 const isolate =
 	process.platform === 'linux' &&
 	process.env.MIAOU_TEST_NETNS !== '0' &&
-	spawnSync(NETNS[0], [...NETNS.slice(1), 'true'], { stdio: 'ignore' }).status === 0;
+	spawnSync('unshare', [...NETNS, 'true'], { stdio: 'ignore' }).status === 0;
 process.stdout.write(
 	isolate
 		? 'Tests run in a network namespace with loopback only.\n'
@@ -37,9 +37,9 @@ process.stdout.write(
  * @param {boolean} [loopbackOnly] - run in the loopback-only namespace when available
  */
 function run(name, cmd, args, loopbackOnly = false) {
-	const argv = loopbackOnly && isolate ? [...NETNS, cmd, ...args] : [cmd, ...args];
-	process.stdout.write(`\n=== ${name}: ${argv.join(' ')}\n`);
-	const r = spawnSync(argv[0] ?? cmd, argv.slice(1), { stdio: 'inherit', env: process.env });
+	const [file, argv] = loopbackOnly && isolate ? ['unshare', [...NETNS, cmd, ...args]] : [cmd, args];
+	process.stdout.write(`\n=== ${name}: ${[file, ...argv].join(' ')}\n`);
+	const r = spawnSync(file, argv, { stdio: 'inherit', env: process.env });
 	return r.status === 0;
 }
 
