@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { computeTrust } from '../lib/core/trust.ts';
 import { memoryRecordNetwork, memoryRecordStore, type RecordStore } from '../lib/net/record-store.ts';
 import { createIdentity, ed25519, trustRecord, type Identity } from '../lib/net/testing/records.ts';
-import { collectTrustStatements, statementsOf } from './trust-graph.ts';
+import { readTrustStatements } from '../lib/services/trust-graph.ts';
+import { collectTrustStatements } from './trust-graph.ts';
 
 /** A record store over a shared memory network, with statements published by their issuers. */
 async function graph(edges: [Identity, Identity, number][]): Promise<{ store: RecordStore; reads: string[] }> {
@@ -27,17 +28,18 @@ describe('collectTrustStatements', () => {
 			[b!, c!, 90], // c would be a 4th issuer: beyond 3 hops, not read
 			[stranger!, me!, 100]
 		]);
-		const found = await collectTrustStatements(store, me!.id, target!.id);
-		expect(found.issuers).toBe(3);
+		const found = await collectTrustStatements(store, me!.id);
+		// me, then the people I trust (a), then theirs (b and the target); never c nor the stranger.
+		expect(found.issuers).toBe(4);
 		expect(found.truncated).toBe(false);
-		expect(reads).toEqual([me, a, b].map((i) => `miaou/v1/trust/${i!.id}`));
+		expect(reads).toEqual([me, a, b, target].map((i) => `miaou/v1/trust/${i!.id}`));
 		const score = computeTrust(me!.id, target!.id, found.statements);
 		expect(score.paths.map((p) => p.nodes.length - 1)).toEqual([2, 3]);
 		// (20·80/100)·1/4 + (40·60/100)·1/9 over 1/4 + 1/9
 		expect(score.score).toBe(Math.round((16 / 4 + 24 / 9) / (1 / 4 + 1 / 9)));
 	});
 
-	it('does not follow people rated 0 or below, nor the target itself', async () => {
+	it('does not follow people rated 0 or below', async () => {
 		const [me, friend, foe, target] = Array.from({ length: 4 }, () => createIdentity());
 		const { store, reads } = await graph([
 			[me!, friend!, 50],
@@ -46,15 +48,16 @@ describe('collectTrustStatements', () => {
 			[foe!, target!, 100],
 			[friend!, target!, 75]
 		]);
-		await collectTrustStatements(store, me!.id, target!.id);
-		expect(reads).toEqual([`miaou/v1/trust/${me!.id}`, `miaou/v1/trust/${friend!.id}`]);
+		await collectTrustStatements(store, me!.id);
+		expect(reads).not.toContain(`miaou/v1/trust/${foe!.id}`);
+		expect(reads.slice(0, 2)).toEqual([`miaou/v1/trust/${me!.id}`, `miaou/v1/trust/${friend!.id}`]);
 	});
 
 	it('stops at maxIssuers and says so', async () => {
 		const me = createIdentity();
 		const friends = Array.from({ length: 5 }, () => createIdentity());
 		const { store } = await graph(friends.map((f) => [me, f, 50] as [Identity, Identity, number]));
-		const found = await collectTrustStatements(store, me.id, createIdentity().id, { maxIssuers: 3 });
+		const found = await collectTrustStatements(store, me.id, { maxIssuers: 2 });
 		expect(found.truncated).toBe(true);
 		expect(found.issuers).toBe(3); // me and two friends
 		expect(found.statements).toHaveLength(5); // my own statements are all read
@@ -65,7 +68,7 @@ describe('collectTrustStatements', () => {
 		const { store } = await graph([[me, a, 50]]);
 		const controller = new AbortController();
 		controller.abort();
-		await expect(collectTrustStatements(store, me.id, a.id, { signal: controller.signal })).rejects.toMatchObject({
+		await expect(collectTrustStatements(store, me.id, { signal: controller.signal })).rejects.toMatchObject({
 			code: 'ERR_ABORTED'
 		});
 		const failing: RecordStore = {
@@ -75,8 +78,8 @@ describe('collectTrustStatements', () => {
 				return store.readAll(soul, o);
 			}
 		};
-		const found = await collectTrustStatements(failing, me.id, createIdentity().id);
+		const found = await collectTrustStatements(failing, me.id);
 		expect(found.statements).toHaveLength(1);
-		expect(await statementsOf(store, a.id)).toEqual([]);
+		expect(await readTrustStatements(store, a.id)).toEqual([]);
 	});
 });

@@ -223,7 +223,8 @@ describe('chat between two browsers', () => {
 		await b.page.getByRole('link', { name: 'Add a contact' }).click();
 		await visible(b.page.getByLabel('Invite link or id'));
 		await screenshot(b.page, 'messaging-add-contact');
-		await b.page.getByRole('link', { name: 'Directory' }).click();
+		// The nav links to the directory too: this is the Add-contact page's own link.
+		await b.page.getByRole('main').getByRole('link', { name: 'Directory' }).click();
 		await b.page.getByLabel('Name', { exact: true }).fill('alice');
 		await b.page.getByRole('button', { name: 'Search' }).click();
 		const result = await visible(b.page.getByTestId('directory-result').filter({ hasText: 'Alice' }), DELIVERY_TIMEOUT);
@@ -234,7 +235,7 @@ describe('chat between two browsers', () => {
 		await b.page.getByLabel('Trust level').selectOption('Friend');
 		await visible(b.page.getByText('Trust level saved and published.'), DELIVERY_TIMEOUT);
 		await b.page.getByRole('link', { name: 'Contacts' }).first().click();
-		await b.page.getByRole('link', { name: 'Trust' }).click();
+		await b.page.getByRole('main').getByRole('link', { name: 'Trust' }).click();
 		await visible(b.page.getByTestId('trust-score').filter({ hasText: 'Score 50 (Friend)' }));
 		await screenshot(b.page, 'messaging-trust');
 		expect(a.errors).toEqual([]);

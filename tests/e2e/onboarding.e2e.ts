@@ -192,6 +192,34 @@ describe('web app foundation', () => {
 		await visible(page.getByText(relay.url));
 	});
 
+	it('reaches Directory and Trust from the main navigation, grouped under Contacts', async () => {
+		const main = page.getByRole('navigation', { name: 'Main' });
+		for (const [link, heading, shot] of [
+			['Directory', 'Directory', 'nav-directory'],
+			['Trust', 'Trust', 'nav-trust']
+		] as const) {
+			await main.getByRole('link', { name: link, exact: true }).click();
+			await visible(page.getByRole('heading', { name: heading, level: 1 }));
+			expect(await main.getByRole('link', { name: link, exact: true }).getAttribute('aria-current')).toBe('page');
+			// Their section stays marked too, without a second aria-current in one nav.
+			expect(await main.locator('a.within').innerText()).toBe('Contacts');
+			await screenshot(page, shot);
+		}
+	});
+
+	it('after a reload on the Trust page, unlocking comes back to that page', async () => {
+		// The reload flake of share.e2e.ts: reloading right after clicking a link can reload the
+		// page before it, because a client-side navigation changes the URL only once the next
+		// page's code has loaded. Waiting for the URL first makes the test say what the app does.
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trust', exact: true }).click();
+		await page.waitForURL(`${relay.url}/trust`);
+		await page.reload();
+		await visible(page.getByRole('heading', { name: 'Unlock Miaou' }));
+		await unlock(page, PASSPHRASE);
+		await visible(page.getByRole('heading', { name: 'Trust', level: 1 }), KDF_TIMEOUT);
+		expect(new URL(page.url()).pathname).toBe('/trust');
+	});
+
 	it('after a reload asks for the passphrase; a wrong one is refused with a sentence; the right one unlocks the same id', async () => {
 		await page.getByRole('link', { name: 'Settings' }).click();
 		await visible(page.getByRole('heading', { name: 'Settings', level: 1 }));
@@ -294,6 +322,20 @@ describe('web app foundation', () => {
 			expect(box!.y + box!.height).toBeLessThanOrEqual(740);
 		}
 		await visible(page.getByRole('button', { name: 'Lock' }));
+		// Directory and Trust do not fit as tabs of their own: on a phone they are the Contacts
+		// section's tabs, above its pages.
+		await nav.getByRole('link', { name: 'Contacts' }).click();
+		const section = await visible(page.getByRole('navigation', { name: 'People' }));
+		for (const name of ['Contacts', 'Directory', 'Trust']) {
+			const box = await section.getByRole('link', { name, exact: true }).boundingBox();
+			expect(box, name).not.toBeNull();
+			expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+		}
+		await section.getByRole('link', { name: 'Trust', exact: true }).click();
+		await visible(page.getByRole('heading', { name: 'Trust', level: 1 }));
+		expect(await nav.getByRole('link', { name: 'Contacts' }).getAttribute('class')).toContain('within');
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+		await screenshot(page, 'phone-trust');
 		for (const [link, shot] of [
 			['Chats', 'phone-chats'],
 			['Contacts', 'phone-contacts'],

@@ -286,13 +286,12 @@ describe('network and relays', () => {
 
 	it('the relay list survives a reload; so does a removal', async () => {
 		await nav(page, 'Settings').click();
+		// The app changes the URL once the next page's code has loaded: reloading before that
+		// reloads the previous page (the cause of an old flake here).
+		await page.waitForURL('**/settings');
 		await page.reload();
 		await unlock(page);
-		// What is checked here is the stored relay list; going back to the page you were on is
-		// onboarding.e2e.ts's test. Open Settings through the nav once the app is unlocked.
-		await visible(nav(page, 'Settings'), KDF_TIMEOUT);
-		await nav(page, 'Settings').click();
-		await visible(page.getByRole('heading', { name: 'Settings', level: 1 }));
+		await visible(page.getByRole('heading', { name: 'Settings', level: 1 }), KDF_TIMEOUT);
 		const urls = page.getByTestId('relay-url');
 		await expect.poll(() => urls.allInnerTexts()).toEqual([relayA.url, relayB.url]);
 

@@ -217,7 +217,7 @@ export async function directory(io: CliIO, g: Globals, query: string, opts: Rela
 			.filter((r): r is VerifiedRecord<'name'> => r.kind === 'name')
 			.sort((a, b) => b.state - a.state)
 			.slice(0, MAX_DIRECTORY_RESULTS);
-		const statements = me ? (await collectTrustStatements(session.store, me, undefined)).statements : [];
+		const statements = me ? (await collectTrustStatements(session.store, me)).statements : [];
 		const found = await Promise.all(entries.map((e) => readProfile(session.store, e.body.id)));
 		const scored = entries.map((entry, i) => {
 			const id = entry.body.id;

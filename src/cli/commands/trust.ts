@@ -230,7 +230,7 @@ export async function trustScore(io: CliIO, g: Globals, target: string, opts: Re
 	let issuers: number;
 	let bounded: boolean;
 	try {
-		const collected = await collectTrustStatements(session.store, me, id);
+		const collected = await collectTrustStatements(session.store, me);
 		score = computeTrust(me, id, collected.statements);
 		issuers = collected.issuers;
 		bounded = collected.truncated;

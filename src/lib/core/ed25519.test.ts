@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
-import rfc8032 from '../../../tests/vectors/rfc8032-ed25519.json' with { type: 'json' };
 import { concat, fromHex, toHex } from './bytes.ts';
 import {
 	detectEd25519,
@@ -18,35 +17,9 @@ import {
 	webcryptoEd25519,
 	type Ed25519
 } from './ed25519.ts';
+import { flip, RFC8032_VECTORS, withSPlusL } from './testing/ed25519-fixtures.ts';
 
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-
-/** S + L in place of S: the malleable twin of a valid signature (RFC 8032 §5.1.7 forbids it). */
-function withSPlusL(signature: Uint8Array): Uint8Array {
-	let s = 0n;
-	for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(signature[32 + i]!);
-	s += L;
-	const out = Uint8Array.from(signature);
-	for (let i = 0; i < 32; i++) {
-		out[32 + i] = Number(s & 0xffn);
-		s >>= 8n;
-	}
-	return out;
-}
-
-function flip(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
-	const out = Uint8Array.from(bytes);
-	out[index]! ^= 1 << bit;
-	return out;
-}
-
-const vectors = rfc8032.vectors.map((v) => ({
-	name: v.name,
-	seed: fromHex(v.secretKey),
-	publicKey: fromHex(v.publicKey),
-	message: fromHex(v.message),
-	signature: fromHex(v.signature)
-}));
+const vectors = RFC8032_VECTORS;
 
 // The torsion points as encoded keys, both sign bits where the encoding exists.
 const SMALL_ORDER_HEX = [

@@ -3,17 +3,39 @@
  * a browser API, a network TypeError, a thrown string — becomes one sentence a person can read,
  * in their language. Components never show `error.message` themselves.
  */
-import { MiaouError } from '../core/errors.ts';
+import { MiaouError, RelayRefusedError } from '../core/errors.ts';
 import type { Dictionary } from './en.ts';
 
 /** Longest technical detail quoted in the "unexpected" sentence; the rest is cut. */
 export const MAX_ERROR_DETAIL_LENGTH = 160;
 
-/** The error codes the dictionaries have a sentence for. */
-type KnownCode = Exclude<keyof Dictionary['errors'], 'offline' | 'unknown'>;
+type Errors = Dictionary['errors'];
 
-function isKnownCode(code: string, t: Dictionary): code is KnownCode {
-	return code !== 'offline' && code !== 'unknown' && Object.hasOwn(t.errors, code);
+/**
+ * The error codes the dictionaries have a sentence for: every plain-sentence entry of `errors`
+ * except `offline`. Entries that take parameters (`unknown`, `relayRefused`) are helpers, not codes.
+ * error-message.test.ts fails when any `code` of any error class the app can meet has no sentence
+ * here, in both languages (docs/decisions.md, "Every error code has a sentence").
+ */
+export type KnownCode = Exclude<{ [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors], 'offline'>;
+
+/**
+ * Whether a dictionary has a sentence for an error code.
+ * @param code - an error's stable `code` (or any string)
+ * @param t - the dictionary of the current language
+ * @returns true if `t.errors[code]` is that code's sentence
+ */
+export function isKnownCode(code: string, t: Dictionary): code is KnownCode {
+	return code !== 'offline' && Object.hasOwn(t.errors, code) && typeof t.errors[code as keyof Errors] === 'string';
+}
+
+/** The host of a relay URL, short enough for a sentence; the raw text if it is not a URL. */
+function relayName(relay: string): string {
+	try {
+		return new URL(relay).host || clip(relay);
+	} catch {
+		return clip(relay);
+	}
 }
 
 function clip(text: string): string {
@@ -24,8 +46,10 @@ function clip(text: string): string {
 /**
  * Turn any thrown value into one readable sentence.
  *
- * A MiaouError whose code has a translation gets that sentence; one whose code does not (a newer
- * error class) keeps its own message, which errors.ts writes as a readable English sentence.
+ * A MiaouError gets the sentence of its code; a relay's refusal names the relay and the sentence
+ * of its reason. A code with no sentence (only possible for a code built at run time: the test
+ * holds every class to having one) keeps its own message, which errors.ts writes as a readable
+ * English sentence.
  * Browser failures that people meet (storage refused, network down) get a sentence of their own;
  * anything else is named as unexpected with a short technical detail, so a bug report can quote it.
  *
@@ -35,6 +59,13 @@ function clip(text: string): string {
  * @example errorMessage(new WrongPassphraseError(), dictionaries.en)
  */
 export function errorMessage(error: unknown, t: Dictionary): string {
+	if (error instanceof RelayRefusedError) {
+		// The relay's own reason is one of our codes (the relay runs the same core): say which
+		// relay refused and why, in the reader's language.
+		if (error.reason !== error.code && isKnownCode(error.reason, t))
+			return t.errors.relayRefused(relayName(error.relay), t.errors[error.reason]);
+		return t.errors.ERR_RELAY_REFUSED;
+	}
 	if (error instanceof MiaouError) {
 		if (isKnownCode(error.code, t)) return t.errors[error.code];
 		return error.message || t.errors.unknown(error.code);

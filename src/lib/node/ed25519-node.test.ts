@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { createPublicKey, verify as rawVerify } from 'node:crypto';
-import rfc8032 from '../../../tests/vectors/rfc8032-ed25519.json' with { type: 'json' };
 import { concat, fromHex, toHex } from '../core/bytes.ts';
 import {
 	selfTestEd25519,
@@ -11,27 +10,8 @@ import {
 	webcryptoEd25519,
 	type Ed25519
 } from '../core/ed25519.ts';
+import { flip, RFC8032_VECTORS, withSPlusL } from '../core/testing/ed25519-fixtures.ts';
 import { bestEd25519Node, createNodeEd25519, nodeEd25519 } from './ed25519-node.ts';
-
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-
-function withSPlusL(signature: Uint8Array): Uint8Array {
-	let s = 0n;
-	for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(signature[32 + i]!);
-	s += L;
-	const out = Uint8Array.from(signature);
-	for (let i = 0; i < 32; i++) {
-		out[32 + i] = Number(s & 0xffn);
-		s >>= 8n;
-	}
-	return out;
-}
-
-function flip(bytes: Uint8Array, index: number): Uint8Array {
-	const out = Uint8Array.from(bytes);
-	out[index]! ^= 1;
-	return out;
-}
 
 const SPKI_PREFIX = fromHex('302a300506032b6570032100');
 const rawNodeVerify = (sig: Uint8Array, msg: Uint8Array, key: Uint8Array): boolean =>
@@ -42,13 +22,7 @@ const rawNodeVerify = (sig: Uint8Array, msg: Uint8Array, key: Uint8Array): boole
 		sig
 	);
 
-const vectors = rfc8032.vectors.map((v) => ({
-	name: v.name,
-	seed: fromHex(v.secretKey),
-	publicKey: fromHex(v.publicKey),
-	message: fromHex(v.message),
-	signature: fromHex(v.signature)
-}));
+const vectors = RFC8032_VECTORS;
 
 const allPaths: Ed25519[] = [nodeEd25519, webcryptoEd25519(), tweetnaclEd25519];
 

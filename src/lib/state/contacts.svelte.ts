@@ -3,22 +3,19 @@
  * {@link MessagingState}: adding someone from an invite link, a `miaou:` code or a bare id
  * (services/invite.ts), searching published names (services/profile.ts `search`), and each
  * contact's web-of-trust score with the paths behind it (core/trust.ts `computeTrust`, docs/records.md
- * §Trust scoring). Scores are kept simple on purpose: my own levels and the statements published by
- * the contacts I trust, so paths of one and two statements (three-hop walks are the CLI's
- * `trust score`).
+ * §Trust scoring). Scores use every path of up to three statements, like the CLI's `trust score`:
+ * my own levels, the statements of the contacts I trust and of the people they trust, read with
+ * the bounds of services/trust-graph.ts.
  */
-import { isMiaouId, shortFingerprint, type MiaouId } from '../core/identity.ts';
+import { shortFingerprint, type MiaouId } from '../core/identity.ts';
 import { soulFor, trustStatementOf, type VerifiedRecord } from '../core/records.ts';
-import { computeTrust, type TrustScore, type TrustStatement } from '../core/trust.ts';
+import type { TrustScore, TrustStatement } from '../core/trust.ts';
 import type { RecordStore } from '../net/record-store.ts';
 import type { Contact } from '../services/contacts.ts';
 import { encodeInvite, parseInvite, type Invite } from '../services/invite.ts';
+import { gatherTrustGraph, scoreTrustGraph } from '../services/trust-graph.ts';
 import { messaging, type MessagingState } from './messenger.svelte.ts';
 
-/** Contacts whose published statements are read for the scores, at most. */
-export const MAX_SCORED_ISSUERS = 64;
-/** Issuers read at once. */
-export const TRUST_READS_AT_ONCE = 8;
 /** Most directory results shown. */
 export const MAX_DIRECTORY_RESULTS = 50;
 
@@ -63,10 +60,22 @@ export async function publishedStatements(records: RecordStore, issuer: string):
 }
 
 /**
- * Score every contact, and everyone my trusted contacts rated, from my point of view.
+ * My own statements, from the local contact list: it is what this device acts on (a block hides
+ * messages), even before a relay acknowledged the published statement.
  * @param me - my id
  * @param contacts - my contacts (their `trust` is my direct statement)
- * @param others - statements my contacts published
+ * @param now - the time given to my own (local) statements
+ * @returns one statement per contact I rated (level ≠ 0)
+ */
+export function myStatements(me: MiaouId, contacts: readonly Contact[], now: number): TrustStatement[] {
+	return contacts.filter((c) => c.trust !== 0).map((c) => ({ issuer: me, target: c.id, level: c.trust, time: now }));
+}
+
+/**
+ * Score every contact, and everyone the trust graph reaches, from my point of view.
+ * @param me - my id
+ * @param contacts - my contacts (their `trust` is my direct statement)
+ * @param others - statements others published (any claiming to be mine are ignored)
  * @param now - the time given to my own (local) statements
  * @returns the scores (targets are Miaou ids), contacts first, then the others, each with its paths
  */
@@ -76,17 +85,12 @@ export function scoreAll(
 	others: readonly TrustStatement[],
 	now: number
 ): TrustScore[] {
-	// My levels come from the local list: it is what this device acts on (a block hides messages),
-	// even before a relay acknowledged the published statement.
-	const mine: TrustStatement[] = contacts
-		.filter((c) => c.trust !== 0)
-		.map((c) => ({ issuer: me, target: c.id, level: c.trust, time: now }));
-	const statements = [...mine, ...others.filter((s) => s.issuer !== me)];
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a temporary of a pure function, never reactive state
-	const targets = [...new Set([...contacts.map((c) => c.id as string), ...others.map((s) => s.target)])].filter(
-		(t) => t !== me && isMiaouId(t)
+	const statements = [...myStatements(me, contacts, now), ...others.filter((s) => s.issuer !== me)];
+	return scoreTrustGraph(
+		me,
+		contacts.map((c) => c.id),
+		statements
 	);
-	return targets.map((t) => computeTrust(me, t, statements));
 }
 
 /** Contacts, invites, directory and trust, reactive. */
@@ -94,6 +98,8 @@ export class ContactsState {
 	#messaging: MessagingState;
 	#scores = $state.raw<readonly TrustScore[]>([]);
 	#scoring = $state(false);
+	#partial = $state(false);
+	#scoringRun: AbortController | undefined;
 
 	/**
 	 * @param state - the messaging state it works over
@@ -109,6 +115,10 @@ export class ContactsState {
 	/** True while scores are computed. */
 	get scoring(): boolean {
 		return this.#scoring;
+	}
+	/** True when a bound (issuers, statements, time) left part of the graph out of the last scores. */
+	get partial(): boolean {
+		return this.#partial;
 	}
 
 	/**
@@ -170,27 +180,36 @@ export class ContactsState {
 	}
 
 	/**
-	 * Compute every score again: read the statements of my trusted contacts, then score.
+	 * Compute every score again: walk the trust graph up to three statements from me (my contacts,
+	 * then the people they trust), then score. A refresh started meanwhile replaces this one.
 	 * @throws {RangeError} when messaging is not running
 	 */
 	async refreshScores(): Promise<void> {
 		const records = this.#messaging.records;
 		const me = this.#messaging.me;
 		if (!records || !me) throw new RangeError('messaging is not running: unlock first');
+		this.#scoringRun?.abort();
+		const run = (this.#scoringRun = new AbortController());
 		this.#scoring = true;
 		try {
 			const contacts = this.#messaging.contacts;
-			// computeTrust never follows a path through someone rated ≤ 0, so only they are read.
-			const issuers = contacts.filter((c) => c.trust > 0).slice(0, MAX_SCORED_ISSUERS);
-			const others: TrustStatement[] = [];
-			for (let i = 0; i < issuers.length; i += TRUST_READS_AT_ONCE) {
-				const batch = issuers.slice(i, i + TRUST_READS_AT_ONCE);
-				for (const found of await Promise.all(batch.map((c) => publishedStatements(records, c.id))))
-					others.push(...found);
+			let graph;
+			try {
+				graph = await gatherTrustGraph(records, me, myStatements(me, contacts, Date.now()), {
+					signal: run.signal
+				});
+			} catch (err) {
+				if (run.signal.aborted) return; // a newer refresh took over: its scores will show
+				throw err;
 			}
-			this.#scores = scoreAll(me, contacts, others, Date.now());
+			if (run.signal.aborted) return;
+			this.#scores = scoreAll(me, contacts, graph.statements, Date.now());
+			this.#partial = graph.truncated || graph.timedOut;
 		} finally {
-			this.#scoring = false;
+			if (this.#scoringRun === run) {
+				this.#scoring = false;
+				this.#scoringRun = undefined;
+			}
 		}
 	}
 }

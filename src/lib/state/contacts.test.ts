@@ -143,4 +143,28 @@ describe('ContactsState', () => {
 		bob.state.stop();
 		await expect(alice.contacts.refreshScores()).rejects.toThrow(RangeError);
 	});
+
+	it('follows paths of three statements, like the CLI (me → bob → carol → dave)', async () => {
+		const network = memoryRecordNetwork({ ed25519, powBits: TEST_POW_BITS });
+		const [alice, bob, carol] = await Promise.all([
+			person(network, 'Alice'),
+			person(network, 'Bob'),
+			person(network, 'Carol')
+		]);
+		const dave = createIdentity().id;
+		await carol.state.addContact(dave);
+		await carol.state.publishTrust(dave, 80);
+		await bob.state.addContact(carol.id);
+		await bob.state.publishTrust(carol.id, 60);
+		await alice.state.addContact(bob.id);
+		await alice.state.publishTrust(bob.id, 100);
+		// A second refresh (the screen asked again) replaces the first, which ends without an error.
+		await Promise.all([alice.contacts.refreshScores(), alice.contacts.refreshScores()]);
+		expect(alice.contacts.scoring).toBe(false);
+		const daveScore = alice.contacts.scores.find((s) => s.target === dave);
+		expect(daveScore?.paths.map((p) => p.nodes)).toEqual([[alice.id, bob.id, carol.id, dave]]);
+		expect(daveScore?.score).toBe(48); // 80 scaled by the weakest link, 60
+		expect(alice.contacts.partial).toBe(false);
+		for (const p of [alice, bob, carol]) p.state.stop();
+	});
 });

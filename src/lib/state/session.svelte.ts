@@ -65,6 +65,7 @@ export class Session {
 	#loadError = $state.raw<unknown>(undefined);
 	#busy = $state(false);
 	#progress = $state<number | undefined>(undefined);
+	#loading: Promise<void> | undefined;
 	#profile = $derived.by<Profile | undefined>(() => {
 		const s = this.#stored;
 		return s && { id: s.id, displayName: s.displayName, fingerprint: shortFingerprint(s.id), createdAt: s.createdAt };
@@ -105,8 +106,18 @@ export class Session {
 	/**
 	 * Read the stored identity: status becomes 'new' (none), 'locked', or 'unavailable' (storage
 	 * failed; `loadError` says why, and calling load again retries).
+	 *
+	 * Calls while a load runs share it, and a load never drops unlocked keys or races a running
+	 * KDF: only lock() and forget() end an unlocked session, so a second mount of the layout or a
+	 * late retry cannot send the person back to the unlock screen.
+	 * @returns when the stored identity has been read (at once when unlocked or busy)
 	 */
-	async load(): Promise<void> {
+	load(): Promise<void> {
+		if (this.#status === 'unlocked' || this.#busy) return Promise.resolve();
+		return (this.#loading ??= this.#load().finally(() => (this.#loading = undefined)));
+	}
+
+	async #load(): Promise<void> {
 		this.#status = 'loading';
 		try {
 			this.#stored = await this.#deps.storage.load();

@@ -187,6 +187,28 @@ describe('Session', () => {
 		expect(() => session.backupFile()).toThrow(RangeError);
 	});
 
+	it('load never re-locks an unlocked session, and loads at once share one read', async () => {
+		const { session, storage, identity } = await created();
+		await session.load();
+		expect(session.status).toBe('unlocked');
+		expect(session.identity?.id).toBe(identity.id);
+
+		let reads = 0;
+		const counting: KeyStorage = { ...storage, load: () => (reads++, storage.load()) };
+		const other = setup(counting).session;
+		await Promise.all([other.load(), other.load(), other.load()]);
+		expect(reads).toBe(1);
+		expect(other.status).toBe('locked');
+		await other.unlock(PASS);
+		await other.load(); // e.g. the layout mounted again after the unlock
+		expect(other.status).toBe('unlocked');
+		expect(reads).toBe(1);
+		other.lock();
+		await other.load(); // locked: reading again is allowed and harmless
+		expect(other.status).toBe('locked');
+		expect(reads).toBe(2);
+	});
+
 	it('is unavailable when storage cannot be read, and a later load retries', async () => {
 		let fail = true;
 		const inner = memoryKeyStorage();
