@@ -11,8 +11,8 @@
  * 3. Opening a conversation: from Bob's chat list, click on the chat row, time until the latest
  *    message is painted in view. Warm with 51 messages (during step 2); then after a reload and
  *    unlock (also timed: unlock click → chat row, KDF included) with 101 messages, and with 10,101
- *    after 10,000 incoming messages are written into Bob's sealed history (an IndexedDB slot) by
- *    the app's own modules — storage-idb, at-rest, history-slot and the session, found in the
+ *    after 10,000 incoming messages are written into Bob's sealed history (one IndexedDB record per
+ *    message) by the app's own modules — history-idb, at-rest and the session, found in the
  *    page among its loaded scripts by their exported names — without the network. When those
  *    modules cannot be found, the 10,000 figure says "not measured"; nothing is extrapolated.
  */
@@ -134,9 +134,8 @@ const openLine = (size: number, t: OpenTimes) =>
 
 /**
  * Add `n` incoming messages to the sealed history of the unlocked app in `page`, through the app's
- * own modules (already loaded: storage-idb, at-rest, history-slot, the session), found among the
- * page's loaded scripts by the names they export. The running app's in-memory copy does not see
- * them: the caller reloads.
+ * own modules (already loaded: history-idb, at-rest, the session), found among the page's loaded
+ * scripts by the names they export. The caller reloads, so the figure is of a fresh open.
  * @returns the latest seeded text
  * @throws when a module cannot be found or the write fails
  */
@@ -153,8 +152,7 @@ async function seedHistory(page: Page, contact: string, n: number): Promise<stri
 			for (const url of urls) {
 				// eslint-disable-next-line @typescript-eslint/no-explicit-any
 				const mod: Record<string, any> = await import(/* @vite-ignore */ url);
-				if (typeof mod.indexedDbMessagingStore === 'function') found.idb = mod;
-				if (typeof mod.slotHistoryStorage === 'function') found.history = mod;
+				if (typeof mod.indexedDbHistoryStorage === 'function') found.history = mod;
 				for (const value of Object.values(mod)) {
 					if (!value || typeof value !== 'object') continue;
 					try {
@@ -166,14 +164,14 @@ async function seedHistory(page: Page, contact: string, n: number): Promise<stri
 					}
 				}
 			}
-			const missing = ['idb', 'history', 'atRest', 'session'].filter((k) => !found[k]);
+			const missing = ['history', 'atRest', 'session'].filter((k) => !found[k]);
 			if (missing.length) throw new Error(`app modules not found: ${missing.join(', ')}`);
 			const identity = found.session.identity;
-			const store = found.idb.indexedDbMessagingStore(`miaou-messaging-${identity.id}`);
-			const history = found.history.slotHistoryStorage(
-				store.slot('history'),
-				found.atRest.deriveAtRestKey(identity, 'history')
-			);
+			// The app's own store (one sealed record per message), opened the way messenger.svelte.ts does.
+			const history = found.history.indexedDbHistoryStorage({
+				dbName: `miaou-history-${identity.id}`,
+				key: found.atRest.deriveAtRestKey(identity, 'history')
+			});
 			const base = Date.now() - 2 * n;
 			const adds = [];
 			let last = '';
@@ -196,7 +194,7 @@ async function seedHistory(page: Page, contact: string, n: number): Promise<stri
 				);
 			}
 			await Promise.all(adds);
-			store.close();
+			history.close();
 			return last;
 		},
 		{ contact, n }

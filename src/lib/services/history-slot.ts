@@ -1,6 +1,6 @@
 /**
- * History kept in one sealed byte slot (a file for the CLI; the web app would rather use one
- * IndexedDB record per message). The whole history is held in memory (history.ts) and written
+ * History kept in one sealed byte slot (the web app's store until history-idb.ts replaced it with
+ * one sealed IndexedDB record per message, and migrates it from here). The whole history is held in memory (history.ts) and written
  * back, sealed (at-rest.ts), after every change before the call returns; writes are serialized
  * and coalesced. Fit for the CLI's histories (thousands of messages), not for 10⁶.
  *
@@ -9,17 +9,10 @@
  */
 import { fromUtf8, utf8 } from '../core/bytes.ts';
 import { MalformedError, TooLargeError, UnsupportedVersionError } from '../core/errors.ts';
-import { isMiaouId } from '../core/identity.ts';
 import type { RandomBytes } from '../core/random.ts';
 import { openAtRest, sealAtRest } from './at-rest.ts';
-import { MAX_TEXT_BYTES } from './chat-content.ts';
-import {
-	memoryHistoryStorage,
-	OUTGOING_STATUSES,
-	type ChatMessage,
-	type HistorySnapshot,
-	type HistoryStorage
-} from './history.ts';
+import { memoryHistoryStorage, type ChatMessage, type HistorySnapshot, type HistoryStorage } from './history.ts';
+import { checkHistoryMessage } from './history-record.ts';
 import type { ByteSlot } from './slot.ts';
 
 /** Version of the snapshot format. */
@@ -27,37 +20,7 @@ export const HISTORY_SNAPSHOT_VERSION = 1;
 /** Largest snapshot read, checked before parsing. */
 export const MAX_HISTORY_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
-const STATUSES: readonly string[] = [...OUTGOING_STATUSES, 'failed', 'received'];
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
-function checkMessage(value: unknown): ChatMessage {
-	const m = value as Record<string, unknown>;
-	if (typeof value !== 'object' || value === null) throw new MalformedError('History', 'a message is not an object');
-	if (typeof m.id !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(m.id))
-		throw new MalformedError('History', 'bad message id');
-	if (!isMiaouId(m.contact)) throw new MalformedError('History', 'bad contact id');
-	if (m.direction !== 'in' && m.direction !== 'out') throw new MalformedError('History', 'bad direction');
-	if (typeof m.text !== 'string' || m.text.length > MAX_TEXT_BYTES) throw new MalformedError('History', 'bad text');
-	if (!isTime(m.sentAt)) throw new MalformedError('History', 'bad send time');
-	if (m.receivedAt !== undefined && !isTime(m.receivedAt)) throw new MalformedError('History', 'bad receive time');
-	if (typeof m.status !== 'string' || !STATUSES.includes(m.status)) throw new MalformedError('History', 'bad status');
-	const out: ChatMessage = {
-		id: m.id,
-		contact: m.contact,
-		direction: m.direction,
-		text: m.text,
-		sentAt: m.sentAt,
-		status: m.status as ChatMessage['status']
-	};
-	if (m.receivedAt !== undefined) out.receivedAt = m.receivedAt as number;
-	if (m.error !== undefined) {
-		const e = m.error as Record<string, unknown>;
-		if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.message !== 'string')
-			throw new MalformedError('History', 'bad error');
-		out.error = { code: e.code.slice(0, 64), message: e.message.slice(0, 1024) };
-	}
-	return out;
-}
 
 /**
  * Encode a history snapshot.
@@ -96,7 +59,7 @@ export function decodeHistory(bytes: Uint8Array): HistorySnapshot {
 	});
 	if (o.syncedDay !== undefined && !isTime(o.syncedDay)) throw new MalformedError('History', 'bad synced day');
 	return {
-		messages: o.messages.map(checkMessage),
+		messages: o.messages.map(checkHistoryMessage),
 		processed,
 		...(o.syncedDay !== undefined ? { syncedDay: o.syncedDay as number } : {})
 	};

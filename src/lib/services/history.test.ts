@@ -7,13 +7,8 @@ import { DecryptError, MalformedError, TooLargeError, UnsupportedVersionError } 
 import { createIdentity, type MiaouId } from '../core/identity.ts';
 import { randomBytes } from '../core/random.ts';
 import { deriveAtRestKey } from './at-rest.ts';
-import {
-	compareMessages,
-	MAX_HISTORY_PAGE,
-	memoryHistoryStorage,
-	type ChatMessage,
-	type HistoryStorage
-} from './history.ts';
+import { compareMessages, MAX_HISTORY_PAGE, memoryHistoryStorage, type ChatMessage } from './history.ts';
+import { checkHistoryContract } from './history-contract.ts';
 import { decodeHistory, encodeHistory, MAX_HISTORY_SNAPSHOT_BYTES, slotHistoryStorage } from './history-slot.ts';
 import { memorySlot } from './slot.ts';
 import { fileSlot } from './slot-file.ts';
@@ -34,52 +29,21 @@ const msg = (contact: MiaouId, sentAt: number, fields: Partial<ChatMessage> = {}
 	...fields
 });
 
-async function behaves(history: HistoryStorage) {
-	const times = [50, 10, 30, 20, 40];
-	const added = times.map((t) => msg(bob, t));
-	for (const m of added) expect(await history.add(m)).toBe(true);
-	expect(await history.add({ ...added[0]!, text: 'other text' })).toBe(false);
-	expect(await history.add({ ...added[0]!, contact: carol })).toBe(true); // ids are per conversation
-	expect((await history.list(bob)).map((m) => m.sentAt)).toEqual([10, 20, 30, 40, 50]);
-	expect((await history.list(bob, { limit: 2 })).map((m) => m.sentAt)).toEqual([40, 50]);
-	expect((await history.list(bob, { before: 40, limit: 2 })).map((m) => m.sentAt)).toEqual([20, 30]);
-	expect(await history.list(createIdentity().id)).toEqual([]);
-
-	const out = msg(bob, 60, { direction: 'out', status: 'pending' });
-	await history.add(out);
-	expect((await history.unsettled()).map((m) => m.id)).toEqual([out.id]);
-	await history.update(bob, out.id, { status: 'failed', error: { code: 'ERR_X', message: 'x' } });
-	expect(await history.get(bob, out.id)).toMatchObject({ status: 'failed', error: { code: 'ERR_X' } });
-	await history.update(bob, out.id, { status: 'pending' });
-	expect((await history.get(bob, out.id))!.error).toBeUndefined();
-	expect(await history.update(bob, 'AAAAAAAAAAAAAAAAAAAAAA', { status: 'read' })).toBeUndefined();
-
-	expect(await history.unread(bob)).toHaveLength(5);
-	await history.update(bob, added[1]!.id, { status: 'read' });
-	expect(await history.unread(bob)).toHaveLength(4);
-	const conversations = await history.conversations();
-	expect(conversations.map((c) => [c.contact, c.unread])).toEqual([
-		[bob, 4],
-		[carol, 1]
-	]);
-	expect(conversations[0]!.last.id).toBe(out.id);
-
-	expect(await history.isProcessed('m/e')).toBe(false);
-	await history.markProcessed('m/e', 100);
-	await history.markProcessed('m/f', 101);
-	expect(await history.isProcessed('m/e')).toBe(true);
-	await history.forgetProcessed(101);
-	expect(await history.isProcessed('m/e')).toBe(false);
-	expect(await history.isProcessed('m/f')).toBe(true);
-	expect(await history.syncedDay()).toBeUndefined();
-	await history.setSyncedDay(99);
-	expect(await history.syncedDay()).toBe(99);
-}
-
 describe('history', () => {
-	it('memory: orders, pages, dedupes, tracks statuses and mailbox bookkeeping', () => behaves(memoryHistoryStorage()));
+	const contacts = [bob, carol, createIdentity().id] as const;
+	it('memory: orders, pages, dedupes, tracks statuses and mailbox bookkeeping', () =>
+		checkHistoryContract(memoryHistoryStorage(), contacts));
 	it('sealed slot: the same behaviour', () =>
-		behaves(slotHistoryStorage(memorySlot(), deriveAtRestKey(me, 'history'))));
+		checkHistoryContract(slotHistoryStorage(memorySlot(), deriveAtRestKey(me, 'history')), contacts));
+	it('the contract fails on a storage that breaks it', async () => {
+		const broken = memoryHistoryStorage();
+		await expect(checkHistoryContract({ ...broken, add: async () => true }, contacts)).rejects.toThrow(
+			/a duplicate is refused/
+		);
+		await expect(
+			checkHistoryContract({ ...memoryHistoryStorage(), unsettled: async () => [] }, contacts)
+		).rejects.toThrow(/unsettled/);
+	});
 
 	it('sealed file: survives a restart, and does not open with another key', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'miaou-history-'));

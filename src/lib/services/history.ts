@@ -68,7 +68,9 @@ export interface HistoryStorage {
 	): Promise<ChatMessage | undefined>;
 	/**
 	 * A page of a conversation, oldest first: the `limit` latest messages sent before `before`
-	 * (default: all the latest).
+	 * (default: all the latest). When the page's edge falls among messages of one `sentAt`, which
+	 * of them are in it depends on the adapter (IndexedDB files them by a keyed hash): to page
+	 * back without a gap, ask with `before` = the oldest held `sentAt` + 1 and drop duplicates.
 	 * @param opts.before - a `sentAt`; only older messages are returned
 	 * @param opts.limit - at most this many (default and cap {@link MAX_HISTORY_PAGE})
 	 */

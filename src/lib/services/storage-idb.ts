@@ -30,8 +30,9 @@ export interface IndexedDbMessagingStore {
 	/**
 	 * A byte slot in the `slots` store.
 	 * @param name - the slot's key (e.g. `prekeys`, `contacts`)
+	 * @returns the slot, plus `clear()` to remove its value (history-idb.ts empties the old history slot)
 	 */
-	slot(name: string): ByteSlot;
+	slot(name: string): ByteSlot & { clear(): Promise<void> };
 	/** Sessions by peer in the `sessions` store. */
 	sessions: SessionStorage;
 	/** Close the database (the next call opens it again). */
@@ -92,6 +93,9 @@ export function indexedDbMessagingStore(
 				async write(value) {
 					if (!(value instanceof Uint8Array)) throw new TypeError('a slot holds a Uint8Array');
 					await put(SLOTS_STORE, name, value.slice(), `writing ${name}`);
+				},
+				async clear() {
+					await put(SLOTS_STORE, name, undefined, `clearing ${name}`);
 				}
 			};
 		},

@@ -107,11 +107,17 @@ export class Conversation {
 		if (!oldest || !this.#hasMore || this.#loading) return 0;
 		this.#loading = true;
 		try {
-			const older = await this.#state.history(this.#contact, { before: oldest.sentAt, limit: PAGE_SIZE });
-			this.#hasMore = older.length === PAGE_SIZE;
+			// `before` is exclusive and by time only: ask up to the oldest loaded time included, so
+			// messages of that same millisecond left out of the last page are not skipped; the page
+			// is longer by the loaded messages of that millisecond, which the merge by id drops.
+			const same = this.#messages.filter((m) => m.sentAt === oldest.sentAt).length;
+			const limit = PAGE_SIZE + same;
+			const older = await this.#state.history(this.#contact, { before: oldest.sentAt + 1, limit });
 			const before = this.#messages.length;
 			this.#messages = merge(this.#messages, older);
-			return this.#messages.length - before;
+			const added = this.#messages.length - before;
+			this.#hasMore = older.length === limit && added > 0;
+			return added;
 		} finally {
 			this.#loading = false;
 		}

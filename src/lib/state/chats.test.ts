@@ -89,6 +89,21 @@ describe('Conversation', () => {
 		state.stop();
 	});
 
+	it('does not skip messages of the same millisecond split across two pages', async () => {
+		const { state, history, contact } = await withHistory(PAGE_SIZE);
+		// Three more at the time of the oldest message: the latest page ends inside that millisecond.
+		for (const id of ['a', 'b', 'c'])
+			await history.add({ id: `tie-${id}`, contact, direction: 'in', text: id, sentAt: NOW, status: 'read' });
+		const view = new Conversation(state, contact);
+		await view.refresh();
+		expect(view.messages).toHaveLength(PAGE_SIZE);
+		expect(await view.loadOlder()).toBe(3);
+		expect(view.messages).toHaveLength(PAGE_SIZE + 3);
+		expect(await view.loadOlder()).toBe(0);
+		expect(view.hasMore).toBe(false);
+		state.stop();
+	});
+
 	it('picks up new messages and state changes on refresh, keeping older loaded pages', async () => {
 		const { state, history, contact } = await withHistory(PAGE_SIZE + 5);
 		const view = new Conversation(state, contact);
