@@ -6,8 +6,9 @@
  *
  * The key is read from the page's fragment, which the browser never sends to a server (RFC 3986
  * §3.5); it is used in this tab only and wiped after use. Every block is verified against its
- * CID as it arrives (net/blob-store-relay.ts), so what is offered for saving is exactly what was
- * shared, or nothing. No identity is needed.
+ * CID as it arrives (by Helia, net/helia-browser.ts), so what is offered for saving is exactly what
+ * was shared, or nothing. The blocks stay in this browser's IndexedDB, so the link opens again
+ * with every relay down. No identity is needed.
  */
 import { MiaouError } from '../core/errors.ts';
 import type { TransferOptions } from './net.svelte.ts';
@@ -54,7 +55,10 @@ export interface DownloadedFile {
 
 /** Dependencies of {@link ShareDownload}. */
 export interface ShareDownloadDeps {
-	/** Downloads and verifies a blob (`net.download`). */
+	/**
+	 * Downloads and verifies a blob: the app passes `heliaTransfers(…).download`
+	 * (net/blob-store-helia-lazy.ts), local blocks first, then the relays.
+	 */
 	download(cid: string, opts: TransferOptions & { extraRelays?: readonly string[] }): Promise<Uint8Array>;
 	/** Loads the share crypto on demand (default: a dynamic import of core/share-crypto.ts). */
 	crypto?: () => Promise<typeof import('../core/share-crypto.ts')>;

@@ -14,7 +14,8 @@
  * (share-files.ts).
  */
 import { TooLargeError } from '../core/errors.ts';
-import type { TransferOptions, UploadResult } from './net.svelte.ts';
+import type { HeliaUploadResult } from '../net/blob-store-helia.ts';
+import type { TransferOptions } from './net.svelte.ts';
 import { cleanFileName, withFileName } from './share-files.ts';
 
 /** Largest file shared (share-crypto.ts MAX_SHARE_BYTES: with its overhead it fits one relay upload). */
@@ -53,8 +54,11 @@ export interface ShareResult {
 
 /** Dependencies of {@link ShareUpload}. */
 export interface ShareUploadDeps {
-	/** Uploads a blob to the relays (`net.upload`). */
-	upload(bytes: Uint8Array, opts: TransferOptions): Promise<UploadResult>;
+	/**
+	 * Uploads a blob to the relays and keeps its blocks in this browser (the app passes
+	 * `heliaTransfers(…).upload`, net/blob-store-helia-lazy.ts, over `net.upload`).
+	 */
+	upload(bytes: Uint8Array, opts: TransferOptions): Promise<HeliaUploadResult>;
 	/** The page's origin: the relay the link should name when it stored the file. */
 	origin: string;
 	/** Loads the share crypto on demand (default: a dynamic import of core/share-crypto.ts). */

@@ -2,13 +2,21 @@
  * The Share screen's upload and the share page's download, over the in-memory blob store (the
  * same UnixFS encoding and per-block verification as the relay adapter) and the real share
  * crypto: public CIDs equal to a plain UnixFS import, private round trips, and a sentence kind
- * for each way a link can fail (wrong key, unknown CID, tampered blocks, damaged link).
+ * for each way a link can fail (wrong key, unknown CID, tampered blocks, damaged link). Last, the
+ * same states over the app's Helia transfers and a real relay IPFS service: a link opened once
+ * opens again with the relay gone.
  */
+import { MemoryBlockstore } from 'blockstore-core';
 import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
+import { startTestRelay } from '../../../relay/ipfs/testing.ts';
+import { equalBytes } from '../core/bytes.ts';
 import { AbortError } from '../core/errors.ts';
 import { parseShareLink } from '../core/share-crypto.ts';
 import { memoryBlobStore, type MemoryBlobStore } from '../net/blob-store.ts';
+import { heliaTransfers } from '../net/blob-store-helia-lazy.ts';
+import { relayUploader } from '../net/blob-store-helia.ts';
+import { relayBlobStore } from '../net/blob-store-relay.ts';
 import { importFile } from '../net/unixfs.ts';
 import type { TransferOptions, UploadResult } from './net.svelte.ts';
 import { ShareDownload, classifyDownloadError } from './share-download.svelte.ts';
@@ -326,5 +334,49 @@ describe('classifyDownloadError', () => {
 		expect(classifyDownloadError('decrypt', e('ERR_UNSUPPORTED_VERSION'))).toBe('notEncrypted');
 		expect(classifyDownloadError('download', new TypeError('x'))).toBe('other');
 		expect(classifyDownloadError('download', new DOMException('x', 'AbortError'))).toBe('aborted');
+	});
+});
+
+describe('sharing through the browser Helia node (a real relay IPFS service on loopback)', () => {
+	it('a private share uploaded and opened through heliaTransfers opens again with the relay gone', async () => {
+		const relay = await startTestRelay();
+		try {
+			const sender = heliaTransfers({
+				relays: () => [relay.url],
+				upload: relayUploader(relayBlobStore([relay.url])),
+				blockstore: async () => new MemoryBlockstore()
+			});
+			const up = new ShareUpload({ upload: sender.upload, origin: relay.url, yieldToUi: noYield });
+			const plain = patterned(700 * 1024, 11);
+			const result = await up.share(fileOf(plain, 'plan.odt'), 'private');
+			expect(up.phase, String(up.error)).toBe('done');
+			expect(result!.accepted).toEqual([relay.url]);
+
+			// Bob lists no relay: the link's relay is asked, and the blocks stay in his store.
+			const bobBlocks = new MemoryBlockstore();
+			const reader = heliaTransfers({ relays: () => [], blockstore: async () => bobBlocks });
+			const blobs = new Map<string, Blob>();
+			const open = async () => {
+				const d = new ShareDownload({
+					download: reader.download,
+					yieldToUi: noYield,
+					createObjectURL: (blob) => {
+						const url = `blob:test/${blobs.size + 1}`;
+						blobs.set(url, blob);
+						return url;
+					},
+					revokeObjectURL: () => {}
+				});
+				await d.open(result!.link);
+				expect(d.phase, String(d.failure?.error)).toBe('done');
+				expect(d.file!.name).toBe('plan.odt');
+				return saved(blobs, d.file!.url);
+			};
+			expect(equalBytes(await open(), plain)).toBe(true);
+			await relay.close();
+			expect(equalBytes(await open(), plain)).toBe(true);
+		} finally {
+			await relay.close().catch(() => {});
+		}
 	});
 });
