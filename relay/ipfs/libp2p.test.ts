@@ -1,6 +1,23 @@
-import { multiaddr } from '@multiformats/multiaddr';
-import { describe, expect, it } from 'vitest';
-import { denyDial, isLocalAddress, offlineDns, relayLibp2pOptions } from './libp2p.ts';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { identify } from '@libp2p/identify';
+import type { Libp2p } from '@libp2p/interface';
+import { noise } from '@libp2p/noise';
+import { webSockets } from '@libp2p/websockets';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+	CIRCUIT_DATA_LIMIT_BYTES,
+	CIRCUIT_DURATION_LIMIT_MS,
+	DEFAULT_CIRCUIT_LIMITS,
+	denyDial,
+	isLocalAddress,
+	offlineDns,
+	relayLibp2pOptions,
+	type CircuitLimits,
+	type RelayLibp2pServices
+} from './libp2p.ts';
 
 describe('isLocalAddress', () => {
 	it('accepts loopback, RFC 1918, link-local and unique-local addresses', () => {
@@ -38,11 +55,117 @@ describe('relayLibp2pOptions', () => {
 	it('has no discovery but mDNS when asked, no routers, and gates dials', () => {
 		const off = relayLibp2pOptions(['/ip4/127.0.0.1/tcp/0'], false, offlineDns());
 		expect(off.peerDiscovery).toEqual([]);
-		expect(Object.keys(off.services ?? {}).sort()).toEqual(['identify', 'ping']);
+		expect(Object.keys(off.services ?? {}).sort()).toEqual(['circuitRelay', 'identify', 'ping']);
 		expect(off.contentRouters).toBeUndefined();
 		expect(off.peerRouters).toBeUndefined();
 		expect(off.addresses?.listen).toEqual(['/ip4/127.0.0.1/tcp/0']);
 		expect(off.connectionGater?.denyDialMultiaddr).toBe(denyDial);
 		expect(relayLibp2pOptions([], true, offlineDns()).peerDiscovery).toHaveLength(1);
+	});
+});
+
+describe('circuit relay server', () => {
+	// A real relay node and two clients on loopback WebSockets: one reserves a slot, the other
+	// reaches it through the relay, as two browsers do before they switch to WebRTC.
+	const started: Libp2p[] = [];
+	afterEach(async () => {
+		await Promise.allSettled(started.splice(0).map((n) => n.stop()));
+	});
+
+	const relayNode = async (limits?: CircuitLimits): Promise<Libp2p<RelayLibp2pServices>> => {
+		const node = await createLibp2p(relayLibp2pOptions(['/ip4/127.0.0.1/tcp/0/ws'], false, offlineDns(), limits));
+		started.push(node);
+		return node;
+	};
+	const client = async (): Promise<Libp2p> => {
+		const node = await createLibp2p({
+			addresses: { listen: ['/p2p-circuit'] },
+			transports: [webSockets(), circuitRelayTransport()],
+			connectionEncrypters: [noise()],
+			streamMuxers: [yamux()],
+			services: { identify: identify() },
+			dns: offlineDns()
+		});
+		started.push(node);
+		return node;
+	};
+	const circuitAddr = async (node: Libp2p): Promise<Multiaddr> => {
+		for (let i = 0; i < 100; i++) {
+			const found = node.getMultiaddrs().find((ma) => ma.toString().includes('/p2p-circuit'));
+			if (found) return found;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		throw new Error('no reservation within 5 s');
+	};
+	const echo = (node: Libp2p): Promise<void> =>
+		node.handle(
+			'/test/echo/1',
+			async (stream) => {
+				for await (const chunk of stream) stream.send(chunk);
+				await stream.close();
+			},
+			{ runOnLimitedConnection: true }
+		);
+	const roundTrip = async (from: Libp2p, to: Multiaddr, bytes: number): Promise<number> => {
+		const stream = await from.dialProtocol(to, '/test/echo/1', {
+			runOnLimitedConnection: true,
+			signal: AbortSignal.timeout(5000)
+		});
+		stream.send(new Uint8Array(bytes));
+		await stream.close();
+		let got = 0;
+		for await (const chunk of stream) got += chunk.byteLength;
+		return got;
+	};
+
+	it('relays a limited connection between two reserved clients', async () => {
+		const relay = await relayNode();
+		const [alice, bob] = [await client(), await client()];
+		await echo(bob);
+		await bob.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(5000) });
+		const bobAddr = await circuitAddr(bob);
+		expect(bobAddr.toString()).toContain(`/p2p/${relay.peerId.toString()}/p2p-circuit/p2p/${bob.peerId.toString()}`);
+		expect(relay.services.circuitRelay.reservations.has(bob.peerId)).toBe(true);
+		expect(await roundTrip(alice, bobAddr, 1000)).toBe(1000);
+		const conn = alice.getConnections(bob.peerId)[0];
+		// What is left of the allowance: the limit minus the handshake and the echo so far.
+		expect(conn?.limits?.bytes).toBeLessThanOrEqual(BigInt(CIRCUIT_DATA_LIMIT_BYTES));
+		expect(conn?.limits?.bytes).toBeGreaterThan(BigInt(CIRCUIT_DATA_LIMIT_BYTES / 2));
+		// js-libp2p's server announces its limit in ms in the field the spec counts in seconds
+		// (circuit-v2.md §Limit); it enforces the ms value itself, which the next test checks.
+		expect(conn?.limits?.seconds).toBe(CIRCUIT_DURATION_LIMIT_MS);
+	});
+
+	it('cuts a relayed connection past its duration limit', async () => {
+		const relay = await relayNode({ ...DEFAULT_CIRCUIT_LIMITS, durationLimitMs: 400 });
+		const [alice, bob] = [await client(), await client()];
+		await echo(bob);
+		await bob.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(5000) });
+		const bobAddr = await circuitAddr(bob);
+		expect(await roundTrip(alice, bobAddr, 100)).toBe(100);
+		await new Promise((r) => setTimeout(r, 1200));
+		expect(alice.getConnections(bob.peerId).filter((c) => c.status === 'open')).toHaveLength(0);
+	});
+
+	it('cuts a relayed connection past its data limit', async () => {
+		const relay = await relayNode({ ...DEFAULT_CIRCUIT_LIMITS, dataLimitBytes: 16 * 1024 });
+		const [alice, bob] = [await client(), await client()];
+		await echo(bob);
+		await bob.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(5000) });
+		const bobAddr = await circuitAddr(bob);
+		// The relay resets the circuit once 16 KiB went through: the echo never comes back whole.
+		const echoed = await roundTrip(alice, bobAddr, 64 * 1024).catch(() => -1);
+		expect(echoed).toBeLessThan(16 * 1024);
+	});
+
+	it('refuses reservations past its maximum', async () => {
+		const relay = await relayNode({ ...DEFAULT_CIRCUIT_LIMITS, maxReservations: 1 });
+		const [first, second] = [await client(), await client()];
+		await first.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(5000) });
+		await circuitAddr(first);
+		await second.dial(relay.getMultiaddrs(), { signal: AbortSignal.timeout(5000) });
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(second.getMultiaddrs().some((ma) => ma.toString().includes('/p2p-circuit'))).toBe(false);
+		expect(relay.services.circuitRelay.reservations.size).toBe(1);
 	});
 });

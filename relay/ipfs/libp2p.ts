@@ -10,12 +10,17 @@
  * - transports: TCP and WebSockets, listening only on the given addresses;
  * - noise encryption, yamux multiplexing, identify (bitswap needs the peer's protocol list) and
  *   ping (libp2p's connection monitor pings every connection and closes those that do not answer);
+ * - a circuit relay v2 server (https://github.com/libp2p/specs/blob/master/relay/circuit-v2.md) so
+ *   browsers can reserve a slot and exchange their WebRTC offers through the relay; the relayed
+ *   connections are capped in count, time and bytes (the `CIRCUIT_*` constants below), enough for
+ *   signalling only — the messages then go browser to browser (docs/net.md §Direct peers);
  * - peer discovery: mDNS only when enabled, nothing else;
  * - no content or peer routers (no DHT, no delegated routing);
  * - a DNS resolver that refuses every query (no dnsaddr resolution, no DNS-over-HTTPS);
  * - a connection gater that refuses outbound dials to anything but loopback and private (LAN)
  *   addresses, so a peer cannot make the relay dial the internet ("no remote dial").
  */
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
 import { mdns } from '@libp2p/mdns';
 import { noise } from '@libp2p/noise';
@@ -35,7 +40,40 @@ export interface RelayLibp2pServices {
 	[key: string]: unknown;
 	identify: Identify;
 	ping: Ping;
+	circuitRelay: CircuitRelayService;
 }
+
+/** Browsers that may hold a relay slot at once (circuit v2 reservations). */
+export const CIRCUIT_MAX_RESERVATIONS = 128;
+/** The limits of the circuit relay server (tests lower them to see them enforced). */
+export interface CircuitLimits {
+	maxReservations: number;
+	reservationTtlMs: number;
+	durationLimitMs: number;
+	dataLimitBytes: number;
+}
+/** How long a reservation lasts before the browser must renew it. */
+export const CIRCUIT_RESERVATION_TTL_MS = 30 * 60_000;
+/** A relayed connection is cut after this long: WebRTC signalling takes a few seconds. */
+export const CIRCUIT_DURATION_LIMIT_MS = 2 * 60_000;
+/**
+ * …or after this many bytes each way: the noise handshake, identify, an SDP offer and answer and
+ * the ICE candidates fit in a few KiB (go-libp2p's default, resources.go).
+ */
+export const CIRCUIT_DATA_LIMIT_BYTES = 128 * 1024;
+/** Relay requests (reserve, connect) must finish within this time. */
+export const CIRCUIT_HOP_TIMEOUT_MS = 15_000;
+/** Simultaneous incoming relay requests. */
+export const CIRCUIT_MAX_INBOUND_HOP_STREAMS = 64;
+/** Simultaneous streams the relay opens to reserved browsers to hand them a relayed connection. */
+export const CIRCUIT_MAX_OUTBOUND_STOP_STREAMS = 64;
+/** The limits a relay runs with. */
+export const DEFAULT_CIRCUIT_LIMITS: Readonly<CircuitLimits> = Object.freeze({
+	maxReservations: CIRCUIT_MAX_RESERVATIONS,
+	reservationTtlMs: CIRCUIT_RESERVATION_TTL_MS,
+	durationLimitMs: CIRCUIT_DURATION_LIMIT_MS,
+	dataLimitBytes: CIRCUIT_DATA_LIMIT_BYTES
+});
 
 /**
  * A DNS client that answers nothing: libp2p would otherwise resolve `/dnsaddr` and `/dns*`
@@ -93,12 +131,14 @@ export function denyDial(ma: Multiaddr): boolean {
  * @param listen - listen multiaddrs (e.g. `/ip4/127.0.0.1/tcp/0/ws`)
  * @param enableMdns - discover relays on the LAN with multicast DNS
  * @param dnsClient - the DNS implementation (shared with Helia)
+ * @param circuit - limits of the circuit relay server (default {@link DEFAULT_CIRCUIT_LIMITS})
  * @returns options for `withLibp2pLight`
  */
 export function relayLibp2pOptions(
 	listen: readonly string[],
 	enableMdns: boolean,
-	dnsClient: DNS
+	dnsClient: DNS,
+	circuit: Readonly<CircuitLimits> = DEFAULT_CIRCUIT_LIMITS
 ): CreateLibp2pOptions<RelayLibp2pServices> {
 	return {
 		addresses: { listen: [...listen] },
@@ -106,7 +146,22 @@ export function relayLibp2pOptions(
 		connectionEncrypters: [noise()],
 		streamMuxers: [yamux()],
 		peerDiscovery: enableMdns ? [mdns()] : [],
-		services: { identify: identify(), ping: ping() },
+		services: {
+			identify: identify(),
+			ping: ping(),
+			circuitRelay: circuitRelayServer({
+				hopTimeout: CIRCUIT_HOP_TIMEOUT_MS,
+				maxInboundHopStreams: CIRCUIT_MAX_INBOUND_HOP_STREAMS,
+				maxOutboundStopStreams: CIRCUIT_MAX_OUTBOUND_STOP_STREAMS,
+				reservations: {
+					maxReservations: circuit.maxReservations,
+					reservationTtl: circuit.reservationTtlMs,
+					applyDefaultLimit: true,
+					defaultDurationLimit: circuit.durationLimitMs,
+					defaultDataLimit: BigInt(circuit.dataLimitBytes)
+				}
+			})
+		},
 		connectionGater: { denyDialMultiaddr: denyDial },
 		connectionManager: { maxConnections: MAX_LIBP2P_CONNECTIONS },
 		dns: dnsClient

@@ -74,6 +74,10 @@ export const MAX_RELAYS = 16;
 export const MAX_RELAY_URL_LENGTH = 256;
 /** Capabilities in a `dir` entry. */
 export const MAX_CAPABILITIES = 32;
+/** Direct-connection addresses (libp2p multiaddrs) in a `dir` entry (docs/net.md §Direct peers). */
+export const MAX_P2P_ADDRS = 8;
+/** Length of one such address. */
+export const MAX_P2P_ADDR_LENGTH = 512;
 /** Largest payload size a `box` entry may announce (64 MiB). */
 export const MAX_BOX_SIZE = 64 * 1024 * 1024;
 /** Longest CID string accepted, checked before it is parsed. */
@@ -99,6 +103,10 @@ export const BOX_CID_CODECS: readonly number[] = [0x55, 0x70, 0x71, 0x0129];
 const SHA2_256 = 0x12;
 
 const CAPABILITY = /^[a-z0-9][a-z0-9._:-]{0,31}$/;
+// libp2p peer ids as text: base58btc of an identity multihash (Ed25519: 52 characters).
+const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{46,64}$/;
+// Multiaddr text: a path of printable ASCII, no spaces (parsed further in net/p2p-directory.ts).
+const MULTIADDR_TEXT = /^\/[\x21-\x7e]+$/;
 const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
 const BASE64URL_16 = /^[A-Za-z0-9_-]{22}$/;
 // C0/C1 controls, line/paragraph separators and bidi overrides/isolates: they let a name
@@ -135,6 +143,19 @@ export interface DirectoryBody {
 	relays: string[];
 	capabilities: string[];
 	lastSeen: number;
+	/**
+	 * Where the author's browser takes direct (WebRTC) connections: its libp2p peer id and its
+	 * circuit addresses on relays. Signed here, so a peer that answers with another id is not them
+	 * (docs/net.md §Direct peers).
+	 */
+	p2p?: DirectoryP2p;
+}
+/** The direct-connection part of a `dir` entry. */
+export interface DirectoryP2p {
+	/** libp2p peer id, base58btc (`12D3KooW…`). */
+	peer: string;
+	/** Multiaddrs ending in `/p2p/<peer>`; parsed and checked by the net layer (net/p2p-directory.ts). */
+	addrs: string[];
 }
 /** `trust` (key: the target's id): the issuer's opinion of the target. */
 export interface TrustBody {
@@ -493,14 +514,35 @@ const bodyParsers: { [K in RecordKind]: (raw: unknown) => RecordBodies[K] } = {
 		return body;
 	},
 	dir(raw) {
-		const f = object(raw, 'Directory entry', ['relays', 'capabilities', 'lastSeen']);
+		const f = object(raw, 'Directory entry', ['relays', 'capabilities', 'lastSeen'], ['p2p']);
 		const relays = stringList(f.relays, 'Relay list', MAX_RELAYS).map(relayUrl);
 		const capabilities = stringList(f.capabilities, 'Capabilities', MAX_CAPABILITIES).map((c) => {
 			if (typeof c !== 'string' || !CAPABILITY.test(c))
 				throw new MalformedError('Capability', 'not 1 to 32 characters of a-z 0-9 . _ : -');
 			return c;
 		});
-		return { relays, capabilities, lastSeen: integer(f.lastSeen, 'Last seen time', 0, Number.MAX_SAFE_INTEGER) };
+		const body: DirectoryBody = {
+			relays,
+			capabilities,
+			lastSeen: integer(f.lastSeen, 'Last seen time', 0, Number.MAX_SAFE_INTEGER)
+		};
+		if (f.p2p !== undefined) {
+			const p = object(f.p2p, 'Direct-connection entry', ['peer', 'addrs']);
+			if (typeof p.peer !== 'string' || !PEER_ID.test(p.peer))
+				throw new MalformedError('Peer id', 'not a base58btc libp2p peer id');
+			const addrs = stringList(p.addrs, 'Direct-connection addresses', MAX_P2P_ADDRS).map((a) => {
+				if (typeof a !== 'string' || a.length > MAX_P2P_ADDR_LENGTH || !MULTIADDR_TEXT.test(a))
+					throw new MalformedError(
+						'Direct-connection address',
+						`not a multiaddr of at most ${MAX_P2P_ADDR_LENGTH} characters`
+					);
+				if (!a.endsWith(`/p2p/${p.peer}`))
+					throw new MalformedError('Direct-connection address', "it does not end with the entry's peer id");
+				return a;
+			});
+			body.p2p = { peer: p.peer, addrs };
+		}
+		return body;
 	},
 	trust(raw) {
 		const f = object(raw, 'Trust statement', ['level', 'time'], ['evidence']);

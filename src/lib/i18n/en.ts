@@ -28,21 +28,15 @@ export const en = {
 		contacts: 'Contacts',
 		share: 'Share',
 		network: 'Network',
-		settings: 'Settings'
+		settings: 'Settings',
+		directory: 'Directory',
+		trust: 'Trust',
+		peopleLabel: 'People'
 	},
 	shell: {
 		skipToContent: 'Skip to content',
 		lock: 'Lock',
 		lockHint: 'Lock: forget the keys in this tab until you enter your passphrase again',
-		ERR_BAD_PASSPHRASE: 'This passphrase is refused: check it and try again.',
-		ERR_HASH_MISMATCH: 'Data received does not match its content id: it was altered on the way and was thrown away.',
-		ERR_QUOTA: 'Storage is full: free some space and try again.',
-		ERR_NOT_FOUND: 'This content was not found on your relays or peers.',
-		ERR_RATE_LIMITED: 'The relay is receiving too much from you right now; wait a moment and try again.',
-		ERR_STORAGE: 'The relay could not store this; try again later or use another relay.',
-		ERR_RELAY_REFUSED: 'The relay refused this.',
-		ERR_RELAY_TIMEOUT: 'The relay did not answer in time; check the network and try again.',
-		ERR_NO_RELAY: 'No relay is reachable; check the network or add a relay in Settings.',
 		offline: 'You are offline. The app still opens; sending and receiving wait for the network.',
 		signedInAs: (name: string) => `Signed in as ${name}`
 	},
@@ -234,8 +228,25 @@ export const en = {
 			searching: 'Searching for peers: no relay is connected yet.',
 			single:
 				'Connected through one relay. If it goes down, nothing flows until it is back: add another relay in Settings.',
-			decentralized: (count: number) =>
-				`Decentralized: connected to ${count} relays. If one goes down, the others carry on.`
+			decentralized: (relays: number, direct: number) =>
+				direct === 0
+					? `Decentralized: connected to ${relays} relays. If one goes down, the others carry on.`
+					: `Decentralized: ${direct === 1 ? '1 contact' : `${direct} contacts`} connected directly, ${relays === 1 ? '1 relay' : `${relays} relays`} open. Messages to a contact connected directly do not depend on a relay.`
+		},
+		direct: {
+			title: 'Direct peers',
+			hint: 'Contacts whose browser is connected to yours over WebRTC: messages go straight to them (still end-to-end encrypted), and through the relays too.',
+			off: 'Direct connections are off. Turn them on in Settings.',
+			starting: 'Starting direct connections…',
+			failed: (reason: string) => `Direct connections could not start: ${reason}`,
+			none: 'No contact is connected directly right now.',
+			contact: 'Contact',
+			latency: 'Latency',
+			traffic: 'Sent / received',
+			bytes: (out: string, inn: string) => `${out} / ${inn}`,
+			counts: (sent: number, received: number, refused: number) =>
+				`Sent directly: ${sent} · received directly: ${received} · refused (over a limit): ${refused}`,
+			problem: (text: string) => `Last problem: ${text}`
 		},
 		relays: 'Relays',
 		relay: 'Relay',
@@ -298,8 +309,21 @@ export const en = {
 		relayBad: 'This is not a relay address: start it with https:// (or http://, wss://, ws://) and a host name.',
 		relayFull: (max: number) => `At most ${max} relays can be listed.`,
 		noRelays: 'No relay is listed: nothing can be sent or received until you add one.',
-		limitsNotYet: 'Discovery and bandwidth limits arrive in a later version.',
-		danger: 'Remove from this browser'
+		limitsNotYet: 'Discovery and bandwidth limits: see Direct connections below.',
+		danger: 'Remove from this browser',
+		direct: {
+			title: 'Direct connections (discovery)',
+			intro:
+				'When a contact is online too, your browsers can connect directly over WebRTC: messages arrive faster and without depending on a relay. Your relays only pass the connection set-up along. Both sides then see each other’s IP address, which is why this is off until you turn it on.',
+			enabled: 'Connect directly to my contacts when possible',
+			maxPeers: 'Contacts connected at once, at most',
+			upload: 'Upload limit (KiB/s, 0 for none)',
+			download: 'Download limit (KiB/s, 0 for none)',
+			save: 'Save',
+			saved: 'Saved.',
+			bad: (max: number, maxKiBps: number) =>
+				`Enter whole numbers: from 1 to ${max} contacts, and from 0 to ${maxKiBps} KiB/s.`
+		}
 	},
 	messaging: {
 		starting: 'Connecting to your messages…',
@@ -373,7 +397,7 @@ export const en = {
 		noResults: 'Nobody publishes this name (yet).',
 		alreadyContact: 'Already a contact',
 		trustIntro:
-			'Each score comes from your own levels and the levels your trusted contacts published, longer paths weighing less.',
+			'Each score comes from your own levels and those published by the people you trust and the people they trust (up to three steps away), longer paths weighing less.',
 		score: (score: number, level: string) => `Score ${score} (${level})`,
 		direct: 'your own level',
 		paths: 'Paths behind this score',
@@ -391,6 +415,32 @@ export const en = {
 			HighlyTrusted: 'Highly trusted'
 		},
 		me: 'me'
+	},
+	trust: {
+		partial: 'The web of trust is large or slow to read: these scores use the part that could be read.'
+	},
+	scan: {
+		title: 'Scan a QR code',
+		intro: 'Scan the invite QR code shown on someone’s Contacts screen. Pictures are read on this device only.',
+		start: 'Scan a QR code',
+		stop: 'Stop the camera',
+		fromFile: 'Scan from an image file',
+		video: 'Camera view',
+		starting: 'Opening the camera…',
+		scanning: 'Point the camera at a Miaou invite QR code.',
+		reading: 'Reading the image…',
+		adding: 'Invite found: adding the contact…',
+		notMiaou: 'This QR code is not a Miaou invite: scan the code shown on the Contacts screen of Miaou.',
+		broken: (sentence: string) => `This QR code looks like a Miaou invite but is damaged. ${sentence}`,
+		noCode: 'No QR code was found in this image: try a sharper picture where the whole code is visible.',
+		notImage: 'This file is not a picture this browser can open: choose a PNG, JPEG or WebP image.',
+		denied:
+			'Camera access was refused. Allow the camera for this site in the browser settings, or scan from an image file.',
+		noCamera: 'No camera was found on this device: scan from an image file instead.',
+		busy: 'The camera is in use by another app or tab: close it, then try again.',
+		unsupported: 'This browser cannot use the camera on this page (it needs https): scan from an image file instead.',
+		failed: 'The camera could not start: try again, or scan from an image file.',
+		decoderFailed: 'The QR code reader stopped working: reload the page, or add the contact by pasting the link.'
 	},
 	errorPage: {
 		notFoundTitle: 'Page not found',
@@ -411,6 +461,53 @@ export const en = {
 		ERR_ABORTED: 'Stopped before it finished.',
 		ERR_BROWSER_STORAGE: 'This browser refused to store or read the app data (private browsing or a full disk?).',
 		ERR_IDENTITY_MISMATCH: 'The stored keys do not belong to this identity: the saved data is damaged.',
+		ERR_FUTURE_RECORD: 'Something is dated in the future, so it was refused: check the date and time of this device.',
+		ERR_NAMESPACE: 'This is not Miaou data, so it was refused.',
+		ERR_REPLAY: 'This message had already arrived; the second copy was ignored.',
+		ERR_TOO_OLD: 'This message can no longer be opened: too many messages came after it and its key is gone.',
+		ERR_PROOF_OF_WORK: 'The anti-spam check of this message failed, so it was refused.',
+		ERR_TRUST_LEVEL: 'A trust level must be a whole number from −100 to 100.',
+		ERR_USAGE: 'This was not asked the right way: check what you entered.',
+		ERR_NO_SUCH_FILE: 'This file does not exist.',
+		ERR_FILE_ACCESS: 'This file cannot be read or written: check that you may use it.',
+		ERR_FILE_EXISTS: 'A file with this name already exists; it was left as it is.',
+		ERR_NO_IDENTITY: 'There is no identity here yet: create one or import a backup.',
+		ERR_IDENTITY_EXISTS: 'An identity already exists here; it was not replaced.',
+		ERR_NO_PASSPHRASE: 'A passphrase is needed to open the keys.',
+		ERR_BAD_PASSPHRASE: 'This passphrase cannot be used (empty or far too long): check it and try again.',
+		ERR_UNKNOWN_PREKEY:
+			'This message was locked with a key this device no longer has, so it cannot be opened; ask the sender to send it again.',
+		ERR_NO_SESSION:
+			'This message belongs to a conversation this device does not know; ask the sender to send it again.',
+		ERR_HASH_MISMATCH: 'The data received does not match what was asked for: it was damaged or changed on the way.',
+		ERR_UNSUPPORTED_CODEC: 'This content is in a format Miaou does not handle.',
+		ERR_UNSUPPORTED_HASH: 'This content id uses a kind of fingerprint Miaou does not handle.',
+		ERR_QUOTA: 'The relay has no room left; try again later or use another relay.',
+		ERR_NOT_FOUND: 'This content was not found: no relay you use has it (any more).',
+		ERR_INCOMPLETE_DAG: 'Part of the file was missing from the upload; send it again.',
+		ERR_STALE_RECORD: 'A newer version of this is already saved; the older one was not kept.',
+		ERR_RATE_LIMITED: 'Too many requests in a short time; wait a moment and try again.',
+		ERR_STORAGE: 'The relay could not save this; try again later.',
+		ERR_RELAY_REFUSED: 'A relay refused this.',
+		ERR_RELAY_TIMEOUT: 'No relay answered in time; check your connection and try again.',
+		ERR_NO_RELAY: 'No relay could be reached: check your connection, or the relays in Settings.',
+		ERR_NO_PROFILE:
+			'This person has not published their keys yet: they must open Miaou once, with a relay you also use.',
+		ERR_INVALID_INVITE: 'This invite is not valid: check that the whole link or code was copied.',
+		ERR_UNKNOWN_CONTACT: 'This person is not in your contacts; add them first.',
+		ERR_BLOCKED: 'You blocked this person: unblock them first.',
+		ERR_HOME_BUSY: 'Another Miaou command is using the same data; wait for it to finish.',
+		ERR_NOT_STORED: 'No relay has kept the message yet; it stays in the queue and will be sent again by itself.',
+		ERR_NOT_QUEUED: 'This message was not sent because the app closed first; send it again.',
+		ERR_FORMAT: 'The relay cannot give this content in the form that was asked for.',
+		ERR_NOT_ACCEPTABLE: 'The relay cannot answer in a form this app understands.',
+		ERR_MEDIA_TYPE: 'The relay did not accept the kind of data that was sent.',
+		ERR_METHOD: 'The relay does not take this kind of request.',
+		ERR_NOT_CACHED: 'The relay does not hold this content.',
+		ERR_TOO_MANY: 'This has more parts than Miaou accepts.',
+		ERR_BUSY: 'The relay is busy; try again in a few seconds.',
+		ERR_INTERNAL: 'Something went wrong on the relay; try again later.',
+		relayRefused: (relay: string, sentence: string) => `The relay ${relay} refused it. ${sentence}`,
 		offline: 'No network connection.',
 		unknown: (detail: string) => `Something unexpected went wrong (${detail}).`
 	}

@@ -28,22 +28,15 @@ export const fr: Dictionary = {
 		contacts: 'Contacts',
 		share: 'Partage',
 		network: 'Réseau',
-		settings: 'Réglages'
+		settings: 'Réglages',
+		directory: 'Annuaire',
+		trust: 'Confiance',
+		peopleLabel: 'Personnes'
 	},
 	shell: {
 		skipToContent: 'Aller au contenu',
 		lock: 'Verrouiller',
 		lockHint: 'Verrouiller : oublier les clés dans cet onglet jusqu’à la saisie de la phrase secrète',
-		ERR_BAD_PASSPHRASE: 'Cette phrase secrète est refusée : vérifiez-la et réessayez.',
-		ERR_HASH_MISMATCH:
-			'Des données reçues ne correspondent pas à leur identifiant de contenu : modifiées en chemin, elles ont été écartées.',
-		ERR_QUOTA: 'Le stockage est plein : libérez de la place et réessayez.',
-		ERR_NOT_FOUND: 'Ce contenu est introuvable auprès de vos relais et pairs.',
-		ERR_RATE_LIMITED: 'Le relais reçoit trop de votre part en ce moment ; patientez un peu et réessayez.',
-		ERR_STORAGE: 'Le relais n’a pas pu enregistrer cela ; réessayez plus tard ou utilisez un autre relais.',
-		ERR_RELAY_REFUSED: 'Le relais a refusé cela.',
-		ERR_RELAY_TIMEOUT: 'Le relais n’a pas répondu à temps ; vérifiez le réseau et réessayez.',
-		ERR_NO_RELAY: 'Aucun relais n’est joignable ; vérifiez le réseau ou ajoutez un relais dans les Réglages.',
 		offline: 'Vous êtes hors ligne. L’application s’ouvre quand même ; envois et réceptions attendent le réseau.',
 		signedInAs: (name) => `Connecté en tant que ${name}`
 	},
@@ -240,8 +233,25 @@ export const fr: Dictionary = {
 			searching: 'Recherche de pairs : aucun relais n’est encore connecté.',
 			single:
 				'Connecté par un seul relais. S’il tombe, plus rien ne passe jusqu’à son retour : ajoutez un autre relais dans les Réglages.',
-			decentralized: (count) =>
-				`Décentralisé : connecté à ${count} relais. Si l’un tombe, les autres prennent le relais.`
+			decentralized: (relays, direct) =>
+				direct === 0
+					? `Décentralisé : connecté à ${relays} relais. Si l’un tombe, les autres prennent le relais.`
+					: `Décentralisé : ${direct === 1 ? '1 contact connecté' : `${direct} contacts connectés`} en direct, ${relays} relais ouvert${relays > 1 ? 's' : ''}. Les messages vers un contact connecté en direct ne dépendent d’aucun relais.`
+		},
+		direct: {
+			title: 'Pairs directs',
+			hint: 'Les contacts dont le navigateur est relié au vôtre par WebRTC : les messages leur arrivent directement (toujours chiffrés de bout en bout), et aussi par les relais.',
+			off: 'Les connexions directes sont désactivées. Activez-les dans les Réglages.',
+			starting: 'Démarrage des connexions directes…',
+			failed: (reason) => `Les connexions directes n’ont pas pu démarrer : ${reason}`,
+			none: 'Aucun contact n’est connecté en direct pour le moment.',
+			contact: 'Contact',
+			latency: 'Latence',
+			traffic: 'Envoyé / reçu',
+			bytes: (out, inn) => `${out} / ${inn}`,
+			counts: (sent, received, refused) =>
+				`Envoyés en direct : ${sent} · reçus en direct : ${received} · refusés (au-delà d’une limite) : ${refused}`,
+			problem: (text) => `Dernier problème : ${text}`
 		},
 		relays: 'Relais',
 		relay: 'Relais',
@@ -306,8 +316,20 @@ export const fr: Dictionary = {
 			'Ce n’est pas une adresse de relais : commencez par https:// (ou http://, wss://, ws://) suivi d’un nom d’hôte.',
 		relayFull: (max) => `Au plus ${max} relais peuvent être listés.`,
 		noRelays: 'Aucun relais n’est listé : rien ne peut être envoyé ni reçu tant que vous n’en ajoutez pas un.',
-		limitsNotYet: 'Les limites de découverte et de bande passante arrivent dans une prochaine version.',
-		danger: 'Retirer de ce navigateur'
+		limitsNotYet: 'Découverte et limites de bande passante : voir Connexions directes plus bas.',
+		danger: 'Retirer de ce navigateur',
+		direct: {
+			title: 'Connexions directes (découverte)',
+			intro:
+				'Quand un contact est aussi en ligne, vos navigateurs peuvent se relier directement par WebRTC : les messages arrivent plus vite, sans dépendre d’un relais. Vos relais ne font que transmettre l’établissement de la connexion. Chacun voit alors l’adresse IP de l’autre : c’est pourquoi c’est désactivé tant que vous ne l’activez pas.',
+			enabled: 'Me connecter directement à mes contacts quand c’est possible',
+			maxPeers: 'Contacts connectés en même temps, au plus',
+			upload: 'Limite d’envoi (Kio/s, 0 pour aucune)',
+			download: 'Limite de réception (Kio/s, 0 pour aucune)',
+			save: 'Enregistrer',
+			saved: 'Enregistré.',
+			bad: (max, maxKiBps) => `Saisissez des nombres entiers : de 1 à ${max} contacts, et de 0 à ${maxKiBps} Kio/s.`
+		}
 	},
 	messaging: {
 		starting: 'Connexion à vos messages…',
@@ -382,7 +404,7 @@ export const fr: Dictionary = {
 		noResults: 'Personne ne publie ce nom (pour l’instant).',
 		alreadyContact: 'Déjà dans vos contacts',
 		trustIntro:
-			'Chaque score vient de vos propres niveaux et de ceux publiés par vos contacts de confiance ; les chemins plus longs pèsent moins.',
+			'Chaque score vient de vos propres niveaux et de ceux publiés par les personnes en qui vous avez confiance et par celles en qui elles ont confiance (jusqu’à trois étapes) ; les chemins plus longs pèsent moins.',
 		score: (score: number, level: string) => `Score ${score} (${level})`,
 		direct: 'votre propre niveau',
 		paths: 'Chemins derrière ce score',
@@ -400,6 +422,35 @@ export const fr: Dictionary = {
 			HighlyTrusted: 'Toute confiance'
 		},
 		me: 'moi'
+	},
+	trust: {
+		partial: 'La toile de confiance est grande ou lente à lire : ces scores reposent sur la partie qui a pu être lue.'
+	},
+	scan: {
+		title: 'Scanner un code QR',
+		intro:
+			'Scannez le code QR d’invitation affiché sur l’écran Contacts de votre interlocuteur. Les images sont lues sur cet appareil uniquement.',
+		start: 'Scanner un code QR',
+		stop: 'Arrêter la caméra',
+		fromFile: 'Scanner depuis un fichier image',
+		video: 'Image de la caméra',
+		starting: 'Ouverture de la caméra…',
+		scanning: 'Pointez la caméra vers un code QR d’invitation Miaou.',
+		reading: 'Lecture de l’image…',
+		adding: 'Invitation trouvée : ajout du contact…',
+		notMiaou: 'Ce code QR n’est pas une invitation Miaou : scannez le code affiché sur l’écran Contacts de Miaou.',
+		broken: (sentence: string) => `Ce code QR ressemble à une invitation Miaou mais il est abîmé. ${sentence}`,
+		noCode: 'Aucun code QR n’a été trouvé dans cette image : essayez une photo plus nette où le code est entier.',
+		notImage: 'Ce fichier n’est pas une image que ce navigateur sait ouvrir : choisissez une image PNG, JPEG ou WebP.',
+		denied:
+			'L’accès à la caméra a été refusé. Autorisez la caméra pour ce site dans les réglages du navigateur, ou scannez depuis un fichier image.',
+		noCamera: 'Aucune caméra n’a été trouvée sur cet appareil : scannez plutôt depuis un fichier image.',
+		busy: 'La caméra est utilisée par une autre application ou un autre onglet : fermez-le, puis réessayez.',
+		unsupported:
+			'Ce navigateur ne peut pas utiliser la caméra sur cette page (il faut https) : scannez plutôt depuis un fichier image.',
+		failed: 'La caméra n’a pas pu démarrer : réessayez, ou scannez depuis un fichier image.',
+		decoderFailed:
+			'Le lecteur de codes QR a cessé de fonctionner : rechargez la page, ou ajoutez le contact en collant le lien.'
 	},
 	errorPage: {
 		notFoundTitle: 'Page introuvable',
@@ -423,6 +474,57 @@ export const fr: Dictionary = {
 			'Ce navigateur a refusé d’enregistrer ou de lire les données de l’application (navigation privée ou disque plein ?).',
 		ERR_IDENTITY_MISMATCH:
 			'Les clés enregistrées n’appartiennent pas à cette identité : les données enregistrées sont abîmées.',
+		ERR_FUTURE_RECORD:
+			'Une donnée est datée dans le futur, elle a donc été refusée : vérifiez la date et l’heure de cet appareil.',
+		ERR_NAMESPACE: 'Ce ne sont pas des données Miaou : elles ont été refusées.',
+		ERR_REPLAY: 'Ce message était déjà arrivé ; le second exemplaire a été ignoré.',
+		ERR_TOO_OLD: 'Ce message ne peut plus être ouvert : trop de messages sont arrivés après lui et sa clé a disparu.',
+		ERR_PROOF_OF_WORK: 'Le contrôle anti-spam de ce message a échoué : il a été refusé.',
+		ERR_TRUST_LEVEL: 'Un niveau de confiance doit être un nombre entier de −100 à 100.',
+		ERR_USAGE: 'La demande n’est pas formulée correctement : vérifiez ce que vous avez saisi.',
+		ERR_NO_SUCH_FILE: 'Ce fichier n’existe pas.',
+		ERR_FILE_ACCESS: 'Impossible de lire ou d’écrire ce fichier : vérifiez que vous avez le droit de l’utiliser.',
+		ERR_FILE_EXISTS: 'Un fichier de ce nom existe déjà ; il n’a pas été touché.',
+		ERR_NO_IDENTITY: 'Il n’y a pas encore d’identité ici : créez-en une ou importez une sauvegarde.',
+		ERR_IDENTITY_EXISTS: 'Une identité existe déjà ici ; elle n’a pas été remplacée.',
+		ERR_NO_PASSPHRASE: 'Il faut une phrase secrète pour ouvrir les clés.',
+		ERR_BAD_PASSPHRASE:
+			'Cette phrase secrète ne peut pas servir (vide ou beaucoup trop longue) : vérifiez-la et réessayez.',
+		ERR_UNKNOWN_PREKEY:
+			'Ce message a été verrouillé avec une clé que cet appareil n’a plus : impossible de l’ouvrir. Demandez à l’expéditeur de le renvoyer.',
+		ERR_NO_SESSION:
+			'Ce message appartient à une conversation que cet appareil ne connaît pas ; demandez à l’expéditeur de le renvoyer.',
+		ERR_HASH_MISMATCH:
+			'Les données reçues ne correspondent pas à celles demandées : elles ont été abîmées ou modifiées en route.',
+		ERR_UNSUPPORTED_CODEC: 'Ce contenu est dans un format que Miaou ne prend pas en charge.',
+		ERR_UNSUPPORTED_HASH: 'Cet identifiant de contenu utilise un type d’empreinte que Miaou ne prend pas en charge.',
+		ERR_QUOTA: 'Le relais n’a plus de place ; réessayez plus tard ou utilisez un autre relais.',
+		ERR_NOT_FOUND: 'Contenu introuvable : aucun de vos relais ne l’a (ou ne l’a plus).',
+		ERR_INCOMPLETE_DAG: 'Une partie du fichier manquait dans l’envoi ; envoyez-le de nouveau.',
+		ERR_STALE_RECORD: 'Une version plus récente est déjà enregistrée ; l’ancienne n’a pas été gardée.',
+		ERR_RATE_LIMITED: 'Trop de demandes en peu de temps ; patientez un instant et réessayez.',
+		ERR_STORAGE: 'Le relais n’a pas pu l’enregistrer ; réessayez plus tard.',
+		ERR_RELAY_REFUSED: 'Un relais l’a refusé.',
+		ERR_RELAY_TIMEOUT: 'Aucun relais n’a répondu à temps ; vérifiez votre connexion et réessayez.',
+		ERR_NO_RELAY: 'Aucun relais n’est joignable : vérifiez votre connexion, ou les relais dans les Réglages.',
+		ERR_NO_PROFILE:
+			'Cette personne n’a pas encore publié ses clés : elle doit ouvrir Miaou une fois, avec un relais que vous utilisez aussi.',
+		ERR_INVALID_INVITE: 'Cette invitation n’est pas valide : vérifiez que le lien ou le code a été copié en entier.',
+		ERR_UNKNOWN_CONTACT: 'Cette personne n’est pas dans vos contacts ; ajoutez-la d’abord.',
+		ERR_BLOCKED: 'Vous avez bloqué cette personne : débloquez-la d’abord.',
+		ERR_HOME_BUSY: 'Une autre commande Miaou utilise les mêmes données ; attendez qu’elle se termine.',
+		ERR_NOT_STORED:
+			'Aucun relais n’a encore gardé le message ; il reste dans la file d’attente et sera renvoyé tout seul.',
+		ERR_NOT_QUEUED: 'Ce message n’est pas parti car l’application s’est fermée avant ; envoyez-le de nouveau.',
+		ERR_FORMAT: 'Le relais ne peut pas fournir ce contenu sous la forme demandée.',
+		ERR_NOT_ACCEPTABLE: 'Le relais ne peut pas répondre sous une forme que cette application comprend.',
+		ERR_MEDIA_TYPE: 'Le relais n’a pas accepté le type de données envoyé.',
+		ERR_METHOD: 'Le relais n’accepte pas ce type de demande.',
+		ERR_NOT_CACHED: 'Le relais ne détient pas ce contenu.',
+		ERR_TOO_MANY: 'Cela comporte plus de parties que Miaou n’en accepte.',
+		ERR_BUSY: 'Le relais est occupé ; réessayez dans quelques secondes.',
+		ERR_INTERNAL: 'Un problème est survenu sur le relais ; réessayez plus tard.',
+		relayRefused: (relay, sentence) => `Le relais ${relay} l’a refusé. ${sentence}`,
 		offline: 'Pas de connexion réseau.',
 		unknown: (detail) => `Un problème inattendu est survenu (${detail}).`
 	}

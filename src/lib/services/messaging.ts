@@ -113,6 +113,26 @@ export interface MessengerOptions {
 	powBits?: number;
 	/** Told of failures in the background (storage, profile refresh) that no call returns. */
 	onError?: (error: unknown) => void;
+	/** A direct path to contacts' browsers, tried besides the relays (docs/net.md §Direct peers). */
+	direct?: DirectPath;
+}
+
+/**
+ * A faster path beside the mailboxes (docs/net.md §Direct peers): a direct connection to the
+ * contact's browser. It carries the same envelopes; the relay path stays, and an envelope that
+ * arrives both ways is handled once (ratchet replay check, message ids).
+ */
+export interface DirectPath {
+	/**
+	 * Push an envelope to a contact directly, if a direct connection is open.
+	 * @returns true when their browser took it; false otherwise (never throws)
+	 */
+	send(to: MiaouId, envelope: Uint8Array, signal?: AbortSignal): Promise<boolean>;
+	/**
+	 * Where envelopes received directly go.
+	 * @returns a function that stops them
+	 */
+	onEnvelope(handler: (envelope: Uint8Array) => Promise<void>): () => void;
 }
 
 /** One-to-one messaging. */
@@ -173,7 +193,23 @@ export interface Messenger {
 	 */
 	onStatus(listener: (event: StatusEvent) => void): () => void;
 	stats(): MessengerStats;
+	/**
+	 * How many envelopes (messages and receipts) are queued and not yet stored by a relay; failed
+	 * ones are not counted (they wait for `retry`).
+	 * @returns the count
+	 */
+	pending(): number;
+	/**
+	 * Wait until no envelope is left to store — what a command does before it exits (`miaou send`).
+	 * Nothing is sent faster: the outbox keeps its own pace and backoff.
+	 * @param opts - `timeoutMs` (default {@link FLUSH_TIMEOUT_MS}) and an AbortSignal
+	 * @returns true once nothing is pending; false when the time ran out or the signal fired first
+	 */
+	flush(opts?: CallOptions & { timeoutMs?: number }): Promise<boolean>;
 }
+
+/** How long {@link Messenger.flush} waits by default. */
+export const FLUSH_TIMEOUT_MS = 30_000;
 
 const RANK: Record<MessageStatus, number> = {
 	pending: 0,
@@ -228,6 +264,7 @@ export function createMessenger(opts: MessengerOptions): Messenger {
 	let started = false;
 	let stopped = false;
 	let unfollowContacts: (() => void) | undefined;
+	let unfollowDirect: (() => void) | undefined;
 	let lastStamp = 0;
 
 	// One chain for everything that reads or advances a ratchet, so sessions never race.
@@ -292,6 +329,8 @@ export function createMessenger(opts: MessengerOptions): Messenger {
 	const deliver = async (item: Readonly<OutboxItem<DeliveryPayload>>, ctx: { signal: AbortSignal; sent(): void }) => {
 		const payload = item.payload;
 		const envelope = fromBase64url(payload.envelope);
+		// The direct push is an extra: the envelope goes to the mailbox whatever it returns.
+		if (opts.direct) void opts.direct.send(payload.to, envelope, ctx.signal).catch(() => false);
 		const cid = await blobs.put(envelope, { signal: ctx.signal });
 		ctx.sent();
 		const state = stamp();
@@ -337,6 +376,7 @@ export function createMessenger(opts: MessengerOptions): Messenger {
 	});
 
 	const outboxId = (contact: MiaouId, id: string) => `m:${contact}:${id}`;
+	const waiting = (): number => outbox.list().filter((i) => i.state === 'pending' || i.state === 'sent').length;
 
 	/** The session to send on: the newest that can, or a new one from their profile. Inside the lock. */
 	const sendingSession = async (contact: MiaouId, o: CallOptions): Promise<Session> => {
@@ -526,11 +566,18 @@ export function createMessenger(opts: MessengerOptions): Messenger {
 				reader.refresh();
 			});
 			await reader.start(o);
+			// An envelope pushed directly is handled as one read from a mailbox, then its batch ends.
+			unfollowDirect = opts.direct?.onEnvelope(async (envelope) => {
+				if (stopped) return;
+				await open(envelope);
+				await afterBatch();
+			});
 		},
 		async stop() {
 			if (stopped) return;
 			stopped = true;
 			unfollowContacts?.();
+			unfollowDirect?.();
 			controller.abort();
 			await reader.stop();
 			await flushDelivered();
@@ -597,6 +644,25 @@ export function createMessenger(opts: MessengerOptions): Messenger {
 			statusListeners.add(listener);
 			return () => statusListeners.delete(listener);
 		},
-		stats: () => ({ ...counters, droppedByCode: { ...droppedByCode } })
+		stats: () => ({ ...counters, droppedByCode: { ...droppedByCode } }),
+		pending: waiting,
+		flush(o = {}) {
+			return new Promise<boolean>((resolve) => {
+				if (waiting() === 0 || o.signal?.aborted) return resolve(waiting() === 0);
+				const finish = (done: boolean): void => {
+					timers.clearTimeout(timer);
+					off();
+					o.signal?.removeEventListener('abort', abort);
+					resolve(done);
+				};
+				const abort = (): void => finish(false);
+				// Every change of an item is emitted after the outbox updated its list.
+				const off = outbox.onChange(() => {
+					if (waiting() === 0) finish(true);
+				});
+				const timer = timers.setTimeout(() => finish(waiting() === 0), o.timeoutMs ?? FLUSH_TIMEOUT_MS);
+				o.signal?.addEventListener('abort', abort, { once: true });
+			});
+		}
 	};
 }

@@ -29,7 +29,7 @@ import {
 	type ContactStorage
 } from '../services/contacts.ts';
 import type { ChatMessage, ConversationSummary, HistoryStorage } from '../services/history.ts';
-import { createMessenger, type Messenger } from '../services/messaging.ts';
+import { createMessenger, type DirectPath, type Messenger } from '../services/messaging.ts';
 import { createPrekeyKeeper, type PrekeyStorage } from '../services/prekeys.ts';
 import type { ProfileService } from '../services/profile.ts';
 import type { SessionStorage } from '../services/sessions.ts';
@@ -49,6 +49,8 @@ export interface MessagingBackend {
 	relays(): string[];
 	/** Told of the running messenger (the network counts delivery outcomes). */
 	attach?(messenger: Messenger): () => void;
+	/** A direct path to contacts' browsers, beside the relays (docs/net.md §Direct peers). */
+	direct?: DirectPath;
 }
 
 /** The storages of one identity. */
@@ -198,7 +200,8 @@ export class MessagingState {
 			...(now ? { now } : {}),
 			...(this.#deps.timers ? { timers: this.#deps.timers } : {}),
 			...(this.#deps.ed25519 ? { ed25519: this.#deps.ed25519 } : {}),
-			...(this.#deps.powBits !== undefined ? { powBits: this.#deps.powBits } : {})
+			...(this.#deps.powBits !== undefined ? { powBits: this.#deps.powBits } : {}),
+			...(backend.direct ? { direct: backend.direct } : {})
 		});
 		await prekeys.open();
 		await book.load();
@@ -451,16 +454,41 @@ export class MessagingState {
 export function browserMessagingDeps(): MessagingDeps {
 	return {
 		async connect() {
-			const [{ net }, { relayBlobStore }] = await Promise.all([
+			const [{ net }, { lazyHeliaBlobStore }] = await Promise.all([
 				import('./net.svelte.ts'),
-				import('../net/blob-store-relay.ts')
+				import('../net/blob-store-helia-lazy.ts')
 			]);
 			const connection = await net.start();
 			return {
 				records: connection.records,
-				blobs: relayBlobStore(() => net.connection?.pool.ordered() ?? [...net.relays]),
+				// Helia over IndexedDB, loaded at the first blob: CARs go up by `net.upload`, blocks come
+				// from the relays' gateways, and payloads read once open again offline.
+				blobs: lazyHeliaBlobStore({
+					relays: () => net.connection?.pool.ordered() ?? [...net.relays],
+					upload: (bytes, opts) => net.upload(bytes, opts)
+				}),
 				relays: () => [...net.relays],
-				attach: (messenger) => net.trackDeliveries(messenger)
+				direct: net.directPath,
+				attach: (messenger) => {
+					const untrack = net.trackDeliveries(messenger);
+					const identity = session.identity;
+					// Direct peers (Settings → Direct connections): my contacts that are not blocked.
+					const detach = identity
+						? net.attachDirect({
+								identity,
+								contacts: () =>
+									messenger.contacts
+										.list()
+										.filter((c) => !messenger.contacts.isBlocked(c.id))
+										.map((c) => c.id),
+								onContactsChange: (listener) => messenger.contacts.onChange(() => listener())
+							})
+						: () => {};
+					return () => {
+						untrack();
+						detach();
+					};
+				}
 			};
 		},
 		async stores(identity) {
@@ -471,18 +499,27 @@ export function browserMessagingDeps(): MessagingDeps {
 				import('../services/sessions.ts'),
 				import('../services/prekeys.ts'),
 				import('../services/contacts.ts'),
-				import('../services/history-slot.ts')
+				import('../services/history-idb.ts')
 			]);
 			// One database per identity: a second identity on this browser never reads the first's.
 			const store = idb.indexedDbMessagingStore(`miaou-messaging-${identity.id}`);
 			const key = (purpose: AtRestPurpose) => atRest.deriveAtRestKey(identity, purpose);
+			// One sealed record per message; the old single-slot history is imported on first open.
+			const messages = history.indexedDbHistoryStorage({
+				dbName: `miaou-history-${identity.id}`,
+				key: key('history'),
+				legacy: store.slot('history')
+			});
 			return {
 				outbox: outbox.indexedDbOutboxStorage(`miaou-outbox-${identity.id}`),
 				sessions: sessions.sealedSessionStorage(store.sessions, key('sessions')),
 				prekeys: prekeys.slotPrekeyStorage(store.slot('prekeys'), key('prekeys')),
 				contacts: contacts.slotContactStorage(store.slot('contacts'), key('contacts')),
-				history: history.slotHistoryStorage(store.slot('history'), key('history')),
-				close: () => store.close()
+				history: messages,
+				close: () => {
+					store.close();
+					messages.close();
+				}
 			};
 		}
 	};

@@ -13,6 +13,10 @@
  * Blob transfers do not need an identity: the share page (`/c/<cid>`) downloads for someone
  * with no account, from the listed relays plus the one named by the link. While the pool runs
  * they fail over in its order (open relays by latency first).
+ *
+ * Direct peers (docs/net.md §Direct peers): when Settings switch them on, a libp2p node (net/p2p.ts,
+ * loaded on demand) runs while the messenger does, and its peers and counters show here; the
+ * messenger pushes envelopes through {@link NetState.directPath}.
  */
 import { AbortError, NoRelayError, type MiaouError } from '../core/errors.ts';
 import type { BlobProgress } from '../net/blob-store.ts';
@@ -27,6 +31,10 @@ import {
 	type RelayStatus
 } from '../net/relay-pool.ts';
 import { detectEd25519 } from '../core/ed25519.ts';
+import type { Identity, MiaouId } from '../core/identity.ts';
+import type { DirectNode, DirectSnapshot } from '../net/p2p.ts';
+import type { DirectPath } from '../services/messaging.ts';
+import { limitsOf, p2pSettings, type P2pSettings, type P2pSettingsValue } from './p2p-settings.ts';
 import type { XhrLike } from '../browser/xhr-upload.ts';
 import { normalizeRelayList, relaySettings, type RelaySettings, type RelaySettingsStore } from './relay-settings.ts';
 import { session } from './session.svelte.ts';
@@ -38,8 +46,10 @@ export type NetStatus = 'stopped' | 'starting' | 'running' | 'failed';
  * How connected this client is, from the relays' real connection states:
  * - `stopped`: not started (no identity unlocked);
  * - `searching`: no relay connection is open (connecting, or waiting to retry);
- * - `single`: exactly one relay is open — it works, but that relay is a single point of failure;
- * - `decentralized`: two or more relays are open, each able to carry records and files.
+ * - `single`: exactly one relay is open and no contact is connected directly — it works, but that
+ *   relay is a single point of failure;
+ * - `decentralized`: two or more relays are open, or at least one contact is connected directly
+ *   (messages to them no longer depend on a relay).
  */
 export type NetSummaryKind = 'stopped' | 'searching' | 'single' | 'decentralized';
 
@@ -50,6 +60,17 @@ export interface NetSummary {
 	open: number;
 	/** Relays listed. */
 	total: number;
+	/** Contacts connected directly. */
+	direct: number;
+}
+
+/** What the direct node needs from the messenger's side: who I am and whom to connect to. */
+export interface DirectContext {
+	identity: Pick<Identity, 'id' | 'signing'>;
+	/** Contacts to connect to (not blocked). */
+	contacts: () => readonly MiaouId[];
+	/** Tells when the contact list changes. */
+	onContactsChange: (listener: () => void) => () => void;
 }
 
 /** What a running network offers to the services (messaging, profiles, directory). */
@@ -107,6 +128,10 @@ export interface NetDeps {
 	XMLHttpRequest?: new () => XhrLike;
 	/** Where `online` events come from, to reconnect at once (default: `window`, if any). */
 	events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+	/** Direct-connection settings (default: in memory, off). */
+	p2p?: P2pSettings;
+	/** Starts the direct node (default: net/p2p.ts, imported on demand). */
+	createDirectNode?: (opts: import('../net/p2p.ts').DirectNodeOptions) => Promise<DirectNode>;
 }
 
 function countsOf(best: Readonly<Record<string, string>>): DeliveryCounts {
@@ -140,18 +165,19 @@ export function deliveryRate(counts: DeliveryCounts): number | undefined {
  * The summary of a pool snapshot.
  * @param snapshot - the pool's relay states
  * @param running - whether the network is started
+ * @param direct - contacts connected directly (default 0)
  * @returns the summary (see {@link NetSummaryKind})
  */
-export function summarize(snapshot: readonly RelayStatus[], running: boolean): NetSummary {
+export function summarize(snapshot: readonly RelayStatus[], running: boolean, direct = 0): NetSummary {
 	const open = snapshot.filter((r) => r.state === 'open').length;
 	const kind: NetSummaryKind = !running
 		? 'stopped'
-		: open === 0
-			? 'searching'
+		: open >= 2 || direct >= 1
+			? 'decentralized'
 			: open === 1
 				? 'single'
-				: 'decentralized';
-	return { kind, open, total: snapshot.length };
+				: 'searching';
+	return { kind, open, total: snapshot.length, direct: running ? direct : 0 };
 }
 
 /** The network, reactive. */
@@ -165,7 +191,29 @@ export class NetState {
 	/** Best state seen per message (not reactive: {@link deliveries} is the reactive view). */
 	#deliveryBest: Record<string, string> = Object.create(null) as Record<string, string>;
 	#deliveries = $state.raw<DeliveryCounts>({ waiting: 0, reached: 0, delivered: 0, failed: 0 });
-	#summary = $derived.by(() => summarize(this.#snapshot, this.#status === 'running'));
+	#summary = $derived.by(() => summarize(this.#snapshot, this.#status === 'running', this.#direct?.peers.length ?? 0));
+	#p2pStore: P2pSettings;
+	#p2p = $state.raw<P2pSettingsValue>({ enabled: false, maxPeers: 8, uploadKiBps: 0, downloadKiBps: 0 });
+	#direct = $state.raw<DirectSnapshot | undefined>(undefined);
+	#directError = $state.raw<unknown>(undefined);
+	#directNode: DirectNode | undefined;
+	#directStarting: Promise<void> | undefined;
+	#directContext: DirectContext | undefined;
+	#directCleanup: (() => void)[] = [];
+	#envelopeHandler: ((envelope: Uint8Array) => Promise<void>) | undefined;
+	/** Handed to the messenger: pushes go to the direct node while one runs. */
+	readonly directPath: DirectPath = {
+		send: async (to, envelope, signal) => {
+			const node = this.#directNode;
+			return node ? node.send(to, envelope, signal) : false;
+		},
+		onEnvelope: (handler) => {
+			this.#envelopeHandler = handler;
+			return () => {
+				if (this.#envelopeHandler === handler) this.#envelopeHandler = undefined;
+			};
+		}
+	};
 	#connection: NetConnection | undefined;
 	#starting: Promise<NetConnection> | undefined;
 	/** Bumped by stop(): a start still loading when it happens must not install itself. */
@@ -178,6 +226,101 @@ export class NetState {
 	constructor(deps: NetDeps) {
 		this.#deps = deps;
 		this.#relays = deps.settings.load();
+		this.#p2pStore = deps.p2p ?? p2pSettings(undefined);
+		this.#p2p = this.#p2pStore.load();
+	}
+
+	/** Direct-connection settings (Settings → Direct connections). */
+	get p2p(): P2pSettingsValue {
+		return this.#p2p;
+	}
+	/** The direct node's peers and counters while it runs; undefined otherwise. */
+	get direct(): DirectSnapshot | undefined {
+		return this.#direct;
+	}
+	/** Why the direct node could not start (no WebRTC in this browser, …). */
+	get directError(): unknown {
+		return this.#directError;
+	}
+
+	/**
+	 * Save direct-connection settings and apply them: start or stop the node, or change its limits.
+	 * @param value - the new settings
+	 * @returns the settings as saved
+	 * @throws {RangeError} on a value out of range
+	 * @throws {DOMException} when the browser refuses to save them
+	 */
+	setP2p(value: P2pSettingsValue): P2pSettingsValue {
+		const saved = this.#p2pStore.save(value);
+		const wasOn = this.#p2p.enabled;
+		this.#p2p = saved;
+		if (!saved.enabled && wasOn) void this.#stopDirect(true);
+		else if (saved.enabled && this.#directNode) this.#directNode.setLimits(limitsOf(saved));
+		else if (saved.enabled) this.#startDirect();
+		return saved;
+	}
+
+	/**
+	 * Run the direct node for the messenger's identity while it is attached (and Settings allow).
+	 * @param context - my identity and my contacts
+	 * @returns a function that detaches (and stops the node)
+	 */
+	attachDirect(context: DirectContext): () => void {
+		this.#directContext = context;
+		this.#startDirect();
+		return () => {
+			if (this.#directContext !== context) return;
+			this.#directContext = undefined;
+			void this.#stopDirect(false);
+		};
+	}
+
+	#startDirect(): void {
+		const context = this.#directContext;
+		const connection = this.#connection;
+		if (!context || !connection || !this.#p2p.enabled || this.#directNode || this.#directStarting) return;
+		const generation = this.#generation;
+		this.#directError = undefined;
+		this.#directStarting = (async () => {
+			// Loaded on demand: libp2p and WebRTC are not part of the first page.
+			const create = this.#deps.createDirectNode ?? (await import('../net/p2p.ts')).createDirectNode;
+			const node = await create({
+				identity: context.identity,
+				records: connection.records,
+				relays: () => (this.#connection ? this.#connection.pool.ordered() : [...this.#relays]),
+				contacts: context.contacts,
+				limits: limitsOf(this.#p2p),
+				...(this.#deps.fetch ? { fetch: this.#deps.fetch } : {})
+			});
+			if (generation !== this.#generation || this.#directContext !== context || !this.#p2p.enabled) {
+				await node.stop();
+				return;
+			}
+			this.#directNode = node;
+			this.#direct = node.snapshot();
+			this.#directCleanup.push(
+				node.onChange((s) => (this.#direct = s)),
+				node.onEnvelope(async (envelope) => {
+					await this.#envelopeHandler?.(envelope);
+				}),
+				context.onContactsChange(() => node.refresh())
+			);
+		})()
+			.catch((error: unknown) => {
+				this.#directError = error;
+			})
+			.finally(() => {
+				this.#directStarting = undefined;
+			});
+	}
+
+	async #stopDirect(withdraw: boolean): Promise<void> {
+		await this.#directStarting;
+		for (const fn of this.#directCleanup.splice(0)) fn();
+		const node = this.#directNode;
+		this.#directNode = undefined;
+		this.#direct = undefined;
+		await node?.stop({ withdraw }).catch(() => {});
 	}
 
 	/** The relays listed in Settings, normalized. */
@@ -260,12 +403,14 @@ export class NetState {
 		this.#connection = connection;
 		this.#stats = records.stats();
 		this.#status = 'running';
+		this.#startDirect();
 		return connection;
 	}
 
 	/** Close every relay connection and drop the Gun client; the relay list stays. */
 	stop(): void {
 		this.#generation++;
+		void this.#stopDirect(false);
 		for (const fn of this.#cleanup.splice(0)) fn();
 		this.#connection?.pool.close();
 		this.#connection = undefined;
@@ -439,7 +584,10 @@ function browserStore(): RelaySettingsStore | undefined {
 }
 
 /** The app's one network state: relays from localStorage, defaulting to the app's origin. */
-export const net = new NetState({ settings: relaySettings(browserStore(), () => defaultRelayUrls()) });
+export const net = new NetState({
+	settings: relaySettings(browserStore(), () => defaultRelayUrls()),
+	p2p: p2pSettings(browserStore())
+});
 
 // The network runs while an identity is unlocked: no relay hears from a locked or new profile
 // (the share page moves blobs without it).

@@ -12,6 +12,8 @@ import type { RelayStatus } from '../net/relay-pool.ts';
 import { gunLink } from '../net/testing/gun-link.ts';
 import { createIdentity, trustRecord } from '../net/testing/records.ts';
 import { deliveryRate, NetState, summarize, type DeliverySource } from './net.svelte.ts';
+import type { DirectNode, DirectNodeOptions, DirectSnapshot } from '../net/p2p.ts';
+import { P2P_STORAGE_KEY, p2pSettings } from './p2p-settings.ts';
 import { relaySettings, RELAYS_STORAGE_KEY, type RelaySettingsStore } from './relay-settings.ts';
 
 let health: Server;
@@ -90,7 +92,7 @@ describe('NetState', () => {
 			`ws://127.0.0.1:${base.split(':')[2]}/b/gun`
 		]);
 		await until(allOpenWithLatency(net), 'both relays open with a latency');
-		expect(net.summary).toEqual({ kind: 'decentralized', open: 2, total: 2 });
+		expect(net.summary).toEqual({ kind: 'decentralized', open: 2, total: 2, direct: 0 });
 		expect(healthHits).toBeGreaterThanOrEqual(2);
 		expect(net.snapshot.every((r) => r.latencyMs! >= 0)).toBe(true);
 	});
@@ -134,9 +136,9 @@ describe('NetState', () => {
 		expect(net.relays).toEqual([`${base}/b`]);
 		expect(JSON.parse(store.map.get(RELAYS_STORAGE_KEY)!)).toEqual([`${base}/b`]);
 		expect(net.snapshot.map((r) => r.url)).toEqual([`${base}/b`]);
-		expect(net.summary).toEqual({ kind: 'single', open: 1, total: 1 });
+		expect(net.summary).toEqual({ kind: 'single', open: 1, total: 1, direct: 0 });
 		net.removeRelay(`${base}/b`);
-		expect(net.summary).toEqual({ kind: 'searching', open: 0, total: 0 });
+		expect(net.summary).toEqual({ kind: 'searching', open: 0, total: 0, direct: 0 });
 		await until(() => link.open === 0, 'sockets closed');
 
 		// A fresh state (a reload) reads the saved list, not the defaults.
@@ -232,13 +234,160 @@ describe('summarize', () => {
 
 	it('is honest about connection states', () => {
 		expect(summarize([relay('open'), relay('open')], false).kind).toBe('stopped');
-		expect(summarize([], true)).toEqual({ kind: 'searching', open: 0, total: 0 });
+		expect(summarize([], true)).toEqual({ kind: 'searching', open: 0, total: 0, direct: 0 });
 		expect(summarize([relay('connecting'), relay('closed')], true).kind).toBe('searching');
-		expect(summarize([relay('open'), relay('closed')], true)).toEqual({ kind: 'single', open: 1, total: 2 });
+		expect(summarize([relay('open'), relay('closed')], true)).toEqual({ kind: 'single', open: 1, total: 2, direct: 0 });
 		expect(summarize([relay('open'), relay('open'), relay('connecting')], true)).toEqual({
 			kind: 'decentralized',
 			open: 2,
-			total: 3
+			total: 3,
+			direct: 0
 		});
+	});
+
+	it('counts a contact connected directly as a second way to reach people', () => {
+		expect(summarize([relay('open')], true, 1)).toEqual({ kind: 'decentralized', open: 1, total: 1, direct: 1 });
+		expect(summarize([relay('closed')], true, 2).kind).toBe('decentralized');
+		expect(summarize([relay('open')], true, 0).kind).toBe('single');
+		expect(summarize([relay('open')], false, 3)).toEqual({ kind: 'stopped', open: 1, total: 1, direct: 0 });
+	});
+});
+
+describe('NetState direct peers', () => {
+	/** An in-memory direct node: the NetState wiring is under test here, libp2p in net/p2p*.test.ts. */
+	function memoryDirect() {
+		const made: { opts: DirectNodeOptions; node: DirectNode; stopped: { withdraw?: boolean } | undefined }[] = [];
+		const create = async (opts: DirectNodeOptions): Promise<DirectNode> => {
+			const listeners = new Set<(s: DirectSnapshot) => void>();
+			let handler: ((e: Uint8Array) => Promise<void>) | undefined;
+			let snap: DirectSnapshot = {
+				status: 'running',
+				peerId: 'me',
+				addrs: [],
+				peers: [],
+				sent: 0,
+				received: 0,
+				refused: 0,
+				error: undefined
+			};
+			const entry = {
+				opts,
+				stopped: undefined as { withdraw?: boolean } | undefined,
+				node: undefined as unknown as DirectNode
+			};
+			entry.node = {
+				async send(to) {
+					if (!snap.peers.some((p) => p.contact === to)) return false;
+					snap = { ...snap, sent: snap.sent + 1 };
+					for (const l of listeners) l(snap);
+					return true;
+				},
+				onEnvelope(h) {
+					handler = h;
+					return () => (handler = undefined);
+				},
+				refresh() {
+					const peers = opts.contacts().map((contact) => ({
+						contact,
+						peer: `peer-${contact.slice(-4)}`,
+						address: '/webrtc',
+						latencyMs: 3,
+						bytesIn: 0,
+						bytesOut: 0,
+						envelopesIn: 0,
+						envelopesOut: 0
+					}));
+					snap = { ...snap, peers };
+					for (const l of listeners) l(snap);
+					void handler?.(new Uint8Array([1]));
+				},
+				setLimits(limits) {
+					entry.opts = { ...entry.opts, limits };
+				},
+				snapshot: () => snap,
+				onChange(l) {
+					listeners.add(l);
+					return () => listeners.delete(l);
+				},
+				async stop(o) {
+					entry.stopped = o ?? {};
+				}
+			};
+			made.push(entry);
+			return entry.node;
+		};
+		return { made, create };
+	}
+
+	it('runs only when switched on, shows direct peers in the summary, and saves the settings', async () => {
+		const link = await gunLink();
+		const store = memoryStore();
+		const direct = memoryDirect();
+		const net = new NetState({
+			settings: relaySettings(store, () => [`${base}/a`]),
+			pool: { WebSocket: link.WebSocket },
+			p2p: p2pSettings(store),
+			createDirectNode: direct.create
+		});
+		states.push(net);
+		await net.start();
+		await until(() => net.summary.kind === 'single', 'one relay open');
+		const alice = createIdentity();
+		const contact = createIdentity().id;
+		let contacts: string[] = [];
+		const changes = new Set<() => void>();
+		const received: Uint8Array[] = [];
+		net.directPath.onEnvelope(async (e) => void received.push(e));
+		const detach = net.attachDirect({
+			identity: alice,
+			contacts: () => contacts as never,
+			onContactsChange: (l) => (changes.add(l), () => changes.delete(l))
+		});
+		await new Promise((r) => setTimeout(r, 50));
+		expect(direct.made).toHaveLength(0); // off by default
+		expect(await net.directPath.send(contact, new Uint8Array(1))).toBe(false);
+
+		net.setP2p({ enabled: true, maxPeers: 4, uploadKiBps: 64, downloadKiBps: 0 });
+		expect(JSON.parse(store.map.get(P2P_STORAGE_KEY)!)).toEqual({
+			enabled: true,
+			maxPeers: 4,
+			uploadKiBps: 64,
+			downloadKiBps: 0
+		});
+		await until(() => net.direct !== undefined, 'the direct node');
+		expect(direct.made[0]!.opts.limits).toEqual({
+			maxPeers: 4,
+			uploadBytesPerSecond: 65536,
+			downloadBytesPerSecond: 0
+		});
+		expect(direct.made[0]!.opts.identity.id).toBe(alice.id);
+
+		contacts = [contact];
+		for (const l of changes) l();
+		await until(() => net.summary.kind === 'decentralized', 'one direct peer');
+		expect(net.summary.direct).toBe(1);
+		expect(received).toHaveLength(1);
+		expect(await net.directPath.send(contact, new Uint8Array(1))).toBe(true);
+		expect(net.direct?.sent).toBe(1);
+
+		net.setP2p({ enabled: true, maxPeers: 2, uploadKiBps: 0, downloadKiBps: 0 });
+		expect(direct.made[0]!.opts.limits.maxPeers).toBe(2);
+
+		net.setP2p({ enabled: false, maxPeers: 2, uploadKiBps: 0, downloadKiBps: 0 });
+		await until(() => direct.made[0]!.stopped !== undefined, 'the node stopped');
+		expect(direct.made[0]!.stopped).toEqual({ withdraw: true });
+		expect(net.direct).toBeUndefined();
+		expect(net.summary.kind).toBe('single');
+		detach();
+	});
+
+	it('refuses settings out of range and keeps the stored ones', async () => {
+		const store = memoryStore();
+		const net = new NetState({ settings: relaySettings(store, () => []), p2p: p2pSettings(store) });
+		states.push(net);
+		expect(() => net.setP2p({ enabled: true, maxPeers: 0, uploadKiBps: 0, downloadKiBps: 0 })).toThrow(RangeError);
+		expect(() => net.setP2p({ enabled: true, maxPeers: 8, uploadKiBps: -1, downloadKiBps: 0 })).toThrow(RangeError);
+		expect(store.map.has(P2P_STORAGE_KEY)).toBe(false);
+		expect(net.p2p.enabled).toBe(false);
 	});
 });
