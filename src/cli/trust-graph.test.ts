@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeTrust } from '../lib/core/trust.ts';
-import { memoryRecordNetwork, memoryRecordStore, type RecordStore } from '../lib/net/record-store.ts';
-import { createIdentity, ed25519, trustRecord, type Identity } from '../lib/net/testing/records.ts';
+import type { RecordStore } from '../lib/net/record-store.ts';
+import { createIdentity, trustGraphStore as graph, type Identity } from '../lib/net/testing/records.ts';
 import { readTrustStatements } from '../lib/services/trust-graph.ts';
 import { collectTrustStatements } from './trust-graph.ts';
-
-/** A record store over a shared memory network, with statements published by their issuers. */
-async function graph(edges: [Identity, Identity, number][]): Promise<{ store: RecordStore; reads: string[] }> {
-	const network = memoryRecordNetwork({ ed25519 });
-	const inner = memoryRecordStore({ network, ed25519 });
-	let t = Date.now() - 60_000;
-	for (const [from, to, level] of edges) await inner.publish(await trustRecord(from, to, t++, level));
-	const reads: string[] = [];
-	const store: RecordStore = { ...inner, readAll: (soul, o) => (reads.push(soul), inner.readAll(soul, o)) };
-	return { store, reads };
-}
 
 describe('collectTrustStatements', () => {
 	it('reads me, the people I trust and the people they trust, then scores a 3-hop path', async () => {
@@ -32,7 +21,8 @@ describe('collectTrustStatements', () => {
 		// me, then the people I trust (a), then theirs (b and the target); never c nor the stranger.
 		expect(found.issuers).toBe(4);
 		expect(found.truncated).toBe(false);
-		expect(reads).toEqual([me, a, b, target].map((i) => `miaou/v1/trust/${i!.id}`));
+		expect(reads[0]).toBe(`miaou/v1/trust/${me!.id}`);
+		expect([...reads].sort()).toEqual([me, a, b, target].map((i) => `miaou/v1/trust/${i!.id}`).sort());
 		const score = computeTrust(me!.id, target!.id, found.statements);
 		expect(score.paths.map((p) => p.nodes.length - 1)).toEqual([2, 3]);
 		// (20·80/100)·1/4 + (40·60/100)·1/9 over 1/4 + 1/9
@@ -50,7 +40,8 @@ describe('collectTrustStatements', () => {
 		]);
 		await collectTrustStatements(store, me!.id);
 		expect(reads).not.toContain(`miaou/v1/trust/${foe!.id}`);
-		expect(reads.slice(0, 2)).toEqual([`miaou/v1/trust/${me!.id}`, `miaou/v1/trust/${friend!.id}`]);
+		expect(reads[0]).toBe(`miaou/v1/trust/${me!.id}`);
+		expect(reads).toContain(`miaou/v1/trust/${friend!.id}`);
 	});
 
 	it('stops at maxIssuers and says so', async () => {

@@ -7,16 +7,14 @@
  * history; the directory finds Alice by name and the trust screen shows a score. Every screen is
  * saved as a screenshot.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
+import { KDF_TIMEOUT, onboard, PASSPHRASE, visible } from './flows.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const BOB_NAME = `Bob ${HOSTILE}`;
-const PASSPHRASE = 'purple lantern orbit meadow';
-/** Generous bound on one KDF run (scrypt N=2^17) plus the app's start. */
-const KDF_TIMEOUT = 60_000;
 /** Generous bound on a message's way through the relay (PoW, upload, Gun, fetch). */
 const DELIVERY_TIMEOUT = 45_000;
 
@@ -50,20 +48,6 @@ async function watchedPage(profile: Profile, into?: Watched): Promise<Watched> {
 	});
 	page.on('pageerror', (error) => watched.errors.push(error.message));
 	return watched;
-}
-
-async function visible(locator: Locator, timeout = 20_000): Promise<Locator> {
-	await locator.waitFor({ state: 'visible', timeout });
-	return locator;
-}
-
-async function onboard(page: Page, name: string): Promise<void> {
-	await page.goto(relay.url);
-	await page.getByLabel('Display name').fill(name);
-	await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-	await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-	await page.getByRole('button', { name: 'Create my identity' }).click();
-	await visible(page.getByRole('heading', { name: 'Chats' }), KDF_TIMEOUT);
 }
 
 async function unlock(page: Page): Promise<void> {
@@ -115,8 +99,8 @@ describe('chat between two browsers', () => {
 	});
 
 	it('onboards Alice and Bob; Alice copies her invite link', async () => {
-		await onboard(a.page, 'Alice');
-		await onboard(b.page, BOB_NAME);
+		await onboard(a.page, relay.url, 'Alice');
+		await onboard(b.page, relay.url, BOB_NAME);
 		await visible(a.page.getByText('No conversations yet'));
 		await screenshot(a.page, 'messaging-chats-empty');
 		await a.page.getByRole('link', { name: 'Contacts' }).click();

@@ -11,15 +11,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
+import { onboard, visible } from './flows.ts';
 
-const PASSPHRASE = 'purple lantern orbit meadow';
-/** Generous bound on one KDF run (scrypt N=2^17) plus the app's start. */
-const KDF_TIMEOUT = 60_000;
 /** Generous bound on a scan: camera start, a few frames at 5 a second, the profile fetch. */
 const SCAN_TIMEOUT = 30_000;
 const NOT_MIAOU = 'https://example.org/not-miaou';
@@ -70,11 +68,6 @@ function qrVideo(text: string, frames = 10): Buffer {
 	return Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]);
 }
 
-async function visible(locator: Locator, timeout = 20_000): Promise<Locator> {
-	await locator.waitFor({ state: 'visible', timeout });
-	return locator;
-}
-
 /** A page that records uncaught errors and every camera stream the app opens (to check they end). */
 async function watchedPage(profile: Profile): Promise<{ page: Page; errors: string[] }> {
 	const page = await profile.context.newPage();
@@ -112,15 +105,6 @@ async function trackStates(page: Page): Promise<string[]> {
 			s.getTracks().map((t) => t.readyState)
 		)
 	);
-}
-
-async function onboard(page: Page, name: string): Promise<void> {
-	await page.goto(relay.url);
-	await page.getByLabel('Display name').fill(name);
-	await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-	await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-	await page.getByRole('button', { name: 'Create my identity' }).click();
-	await visible(page.getByRole('heading', { name: 'Chats' }), KDF_TIMEOUT);
 }
 
 async function inviteLink(page: Page): Promise<string> {
@@ -171,10 +155,10 @@ describe('adding a contact by scanning a QR code', () => {
 	});
 
 	it('onboards Bob and Alice; Bob shows his invite link', async () => {
-		await onboard(b.page, 'Bob');
+		await onboard(b.page, relay.url, 'Bob');
 		bobLink = await inviteLink(b.page);
 		expect(bobLink).toMatch(/\/#\/invite\/did:key:z6Mk[^?]+\?n=Bob$/);
-		await onboard(a.page, 'Alice');
+		await onboard(a.page, relay.url, 'Alice');
 	});
 
 	it('a QR code that is not Miaou’s gets a sentence, adds nothing, and the camera keeps looking', async () => {

@@ -21,13 +21,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
+import { KDF_TIMEOUT, onboard, PASSPHRASE, visible } from './flows.ts';
 
-const PASSPHRASE = 'purple lantern orbit meadow';
-const KDF_TIMEOUT = 60_000;
 const DELIVERY_TIMEOUT = 45_000;
 /** Reservation on the relay, dir entry published and read, WebRTC set up: a few seconds, and the dial round is 20 s. */
 const DIRECT_TIMEOUT = 60_000;
@@ -131,24 +130,10 @@ afterAll(async () => {
 	if (figures.length) console.log(`\nDirect-peer figures:\n  ${figures.join('\n  ')}`);
 });
 
-async function visible(locator: Locator, timeout = 20_000): Promise<Locator> {
-	await locator.waitFor({ state: 'visible', timeout });
-	return locator;
-}
-
 async function newPage(profile: Profile, errors: string[]): Promise<Page> {
 	const page = await profile.context.newPage();
 	page.on('pageerror', (error) => errors.push(error.message));
 	return page;
-}
-
-async function onboard(page: Page, name: string): Promise<void> {
-	await page.goto(relay.url);
-	await page.getByLabel('Display name').fill(name);
-	await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-	await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-	await page.getByRole('button', { name: 'Create my identity' }).click();
-	await visible(page.getByRole('heading', { name: 'Chats' }), KDF_TIMEOUT);
 }
 
 async function enableDirect(page: Page): Promise<void> {
@@ -212,8 +197,8 @@ describe.runIf(LOOPBACK_ONLY)('direct peers over WebRTC', () => {
 	});
 
 	it('both switch direct connections on; the Network screen says none is connected yet', async () => {
-		await onboard(a, 'Alice');
-		await onboard(b, 'Bob');
+		await onboard(a, relay.url, 'Alice');
+		await onboard(b, relay.url, 'Bob');
 		await enableDirect(a);
 		await enableDirect(b);
 		await openNetwork(a);

@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toBase64url, utf8 } from '../core/bytes.ts';
+import { utf8 } from '../core/bytes.ts';
 import { DecryptError, MalformedError, TooLargeError, UnsupportedVersionError } from '../core/errors.ts';
-import { createIdentity, type MiaouId } from '../core/identity.ts';
-import { randomBytes } from '../core/random.ts';
+import { createIdentity } from '../core/identity.ts';
 import { deriveAtRestKey } from './at-rest.ts';
-import { compareMessages, MAX_HISTORY_PAGE, memoryHistoryStorage, type ChatMessage } from './history.ts';
-import { checkHistoryContract } from './history-contract.ts';
+import { compareMessages, MAX_HISTORY_PAGE, memoryHistoryStorage } from './history.ts';
+import { checkHistoryContract, contractMessage } from './history-contract.ts';
 import { decodeHistory, encodeHistory, MAX_HISTORY_SNAPSHOT_BYTES, slotHistoryStorage } from './history-slot.ts';
 import { memorySlot } from './slot.ts';
 import { fileSlot } from './slot-file.ts';
@@ -19,15 +18,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const me = createIdentity();
 const bob = createIdentity().id;
 const carol = createIdentity().id;
-const msg = (contact: MiaouId, sentAt: number, fields: Partial<ChatMessage> = {}): ChatMessage => ({
-	id: toBase64url(randomBytes(16)),
-	contact,
-	direction: 'in',
-	text: `at ${sentAt}`,
-	sentAt,
-	status: 'received',
-	...fields
-});
+const msg = contractMessage;
 
 describe('history', () => {
 	const contacts = [bob, carol, createIdentity().id] as const;

@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { TrustStatement } from '../core/trust.ts';
-import { memoryRecordNetwork, memoryRecordStore, type RecordStore } from '../net/record-store.ts';
-import { createIdentity, ed25519, forgeLevel, trustRecord, type Identity } from '../net/testing/records.ts';
+import type { RecordStore } from '../net/record-store.ts';
+import {
+	createIdentity,
+	forgeLevel,
+	trustGraphStore as published,
+	trustRecord,
+	type Identity,
+	type TrustEdge
+} from '../net/testing/records.ts';
 import { gatherTrustGraph, MAX_SCORED_TARGETS, scoreTrustGraph } from './trust-graph.ts';
 
-type Edge = [Identity, Identity, number];
-
-/** A memory record store holding the statements of `edges`, each signed by its issuer; reads are logged. */
-async function published(
-	edges: Edge[]
-): Promise<{ store: RecordStore; reads: string[]; inject: (r: unknown) => void }> {
-	const network = memoryRecordNetwork({ ed25519 });
-	const inner = memoryRecordStore({ network, ed25519 });
-	let t = Date.now() - 60_000;
-	for (const [from, to, level] of edges) await inner.publish(await trustRecord(from, to, t++, level));
-	const reads: string[] = [];
-	const store: RecordStore = { ...inner, readAll: (soul, o) => (reads.push(soul), inner.readAll(soul, o)) };
-	return { store, reads, inject: (r) => network.inject(r as Parameters<typeof network.inject>[0]) };
-}
+type Edge = TrustEdge;
 
 /** My local statements (the contact list's levels). */
 function mine(me: Identity, levels: [Identity, number][]): TrustStatement[] {
