@@ -239,7 +239,7 @@ describe.runIf(LOOPBACK_ONLY)('direct peers over WebRTC', () => {
 			expect(await page.getByTestId('net-summary').innerText()).toContain('1 contact connected directly');
 		}
 		// A latency is measured by libp2p's ping over the direct connection.
-		await visible(a.getByTestId('direct-peer').filter({ hasText: /\d+ ms/ }), 20_000);
+		await visible(a.getByTestId('direct-peer').filter({ hasText: /\d+ ms/ }), DIRECT_TIMEOUT);
 		await screenshot(a, 'network-direct-peer');
 
 		const [pa, pb] = [await selectedPairs(a), await selectedPairs(b)];

@@ -83,7 +83,7 @@ describe('NetState with a real relay', () => {
 			if (Date.now() > end) throw new Error(`relay not open: ${JSON.stringify(net.snapshot)}`);
 			await new Promise((r) => setTimeout(r, 50));
 		}
-		expect(net.summary).toEqual({ kind: 'single', open: 1, total: 1 });
+		expect(net.summary).toEqual({ kind: 'single', open: 1, total: 1, direct: 0 });
 		expect(net.snapshot[0]!.latencyMs).toBeGreaterThanOrEqual(0);
 		net.stop();
 		expect(net.snapshot).toEqual([]);
