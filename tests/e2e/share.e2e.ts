@@ -5,6 +5,11 @@
  * - Alice onboards and shares a 5 MiB file privately; Bob, in a separate browser profile with no
  *   identity, opens the link, and the file he saves is byte for byte the one shared. The key
  *   never reaches a relay: no request Bob's browser makes carries it.
+ * - Encryption and decryption run in the share crypto Web Worker: the page's `miaou:share-*`
+ *   performance measures say `worker`, and during a 20 MiB private share no main-thread task in
+ *   the encryption lasts 200 ms or more (PerformanceObserver 'longtask'). The same share with the
+ *   worker refused (as a policy refusing module workers would) falls back to the main thread, and
+ *   there the same check sees the long task: the check fails when the work is on the main thread.
  * - A link with another key, and one for a CID no relay has, each show their sentence.
  * - A public share's CID equals the one ipfs-unixfs-importer computes here with the settings of
  *   `ipfs add --cid-version=1`, and the relay's gateway serves the same bytes.
@@ -26,6 +31,10 @@ const PASSPHRASE = 'copper kettle whistle dune';
 /** Generous bound on one KDF run in Chromium (scrypt N=2^17; 1–3 s measured). */
 const KDF_TIMEOUT = 60_000;
 const PRIVATE_SIZE = 5 * 1024 * 1024;
+/** The file of the main-thread check (the task's brief: 20 MiB). */
+const LARGE_SIZE = 20 * 1024 * 1024;
+/** A main-thread task this long during encryption means the encryption ran on the main thread. */
+const LONG_TASK_MS = 200;
 /** Three 256 KiB chunks and a bit: a dag-pb root over raw leaves. */
 const PUBLIC_SIZE = 3 * 256 * 1024 + 1234;
 
@@ -82,6 +91,26 @@ async function kuboCid(bytes: Uint8Array): Promise<string> {
 	return root;
 }
 
+/** A `performance.measure` the share crypto runner leaves (browser/share-crypto-runner.ts). */
+interface CryptoMeasure {
+	start: number;
+	duration: number;
+	where: string;
+}
+
+/** The page's share crypto measures of one operation, in order. */
+function cryptoMeasures(p: Page, op: 'encrypt' | 'decrypt'): Promise<CryptoMeasure[]> {
+	return p.evaluate(
+		(name) =>
+			performance.getEntriesByName(name, 'measure').map((e) => ({
+				start: e.startTime,
+				duration: e.duration,
+				where: String(((e as PerformanceMeasure).detail as { where?: string } | null)?.where)
+			})),
+		`miaou:share-${op}`
+	);
+}
+
 /** Share a file from the Share screen; returns the link and the CID shown. */
 async function share(p: Page, name: string, bytes: Uint8Array, mode: 'Private' | 'Public') {
 	await nav(p, 'Share').click();
@@ -93,12 +122,23 @@ async function share(p: Page, name: string, bytes: Uint8Array, mode: 'Private' |
 	await p.getByRole('radio', { name: new RegExp(`^${mode}`) }).check();
 	// Record every state of the progress bar while the share runs.
 	await p.evaluate(() => {
-		const w = window as unknown as { progressSeen: string[] };
+		const w = window as unknown as {
+			progressSeen: string[];
+			phases: { at: number; label: string }[];
+			longTasks: { start: number; duration: number }[];
+		};
 		w.progressSeen = [];
+		w.phases = [];
+		// Every main-thread task over 50 ms (Long Tasks API), with its place on the page's timeline.
+		w.longTasks = [];
+		new PerformanceObserver((list) => {
+			for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+		}).observe({ type: 'longtask' });
 		const observer = new MutationObserver(() => {
 			const bar = document.querySelector<HTMLProgressElement>('[data-testid="share-progress"]');
 			const label = bar?.parentElement?.querySelector('[role="status"]')?.textContent ?? '';
 			if (bar) w.progressSeen.push(`${label}|${bar.value}/${bar.max}`);
+			if (bar && w.phases.at(-1)?.label !== label) w.phases.push({ at: performance.now(), label });
 		});
 		observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 	});
@@ -109,7 +149,16 @@ async function share(p: Page, name: string, bytes: Uint8Array, mode: 'Private' |
 		`${mode.toLowerCase()} share of ${(bytes.length / 1024 / 1024).toFixed(2)} MiB: ${Date.now() - started} ms`
 	);
 	const progressSeen = await p.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+	const { longTasks, phases } = await p.evaluate(() => {
+		const w = window as unknown as {
+			phases: { at: number; label: string }[];
+			longTasks: { start: number; duration: number }[];
+		};
+		return { longTasks: w.longTasks, phases: w.phases };
+	});
 	return {
+		longTasks,
+		phases,
 		link: await p.getByTestId('share-link').inputValue(),
 		cid: await p.getByTestId('share-cid').innerText(),
 		progressSeen
@@ -125,11 +174,36 @@ async function fetchAsBob(link: string, shot?: string) {
 	await p.goto(link);
 	const save = await visible(p.getByRole('link', { name: 'Save the file' }), 60_000);
 	if (shot) await screenshot(p, shot);
+	const decrypted = await cryptoMeasures(p, 'decrypt');
 	const [download] = await Promise.all([p.waitForEvent('download'), save.click()]);
 	const bytes = new Uint8Array(readFileSync(await download.path()));
 	const name = download.suggestedFilename();
 	await p.close();
-	return { bytes, name, requests };
+	return { bytes, name, requests, decrypted };
+}
+
+/** Each long task of 200 ms or more, with the progress label shown when it started. */
+function longTasksByPhase(
+	tasks: { start: number; duration: number }[],
+	phases: { at: number; label: string }[]
+): string {
+	const long = tasks.filter((t) => t.duration >= LONG_TASK_MS);
+	if (long.length === 0) return 'none';
+	return long
+		.map(
+			(t) =>
+				`${Math.round(t.duration)} ms (${phases.filter((ph) => ph.at <= t.start).at(-1)?.label ?? 'before the bar'})`
+		)
+		.join(', ');
+}
+
+/** The longest long task that overlaps a time window of the page (0 when none). */
+function longestIn(tasks: { start: number; duration: number }[], window: { start: number; duration: number }): number {
+	const end = window.start + window.duration;
+	return Math.max(
+		0,
+		...tasks.filter((t) => t.start < end && t.start + t.duration > window.start).map((t) => t.duration)
+	);
 }
 
 describe('sharing files', () => {
@@ -177,10 +251,57 @@ describe('sharing files', () => {
 		(globalThis as unknown as { sharedBytes: Uint8Array }).sharedBytes = bytes;
 	});
 
+	it('encrypts in the worker: no main-thread task of 200 ms during a 20 MiB private share; the main-thread fallback has one', async () => {
+		await page.getByRole('button', { name: 'Share another file' }).click();
+		const before = (await cryptoMeasures(page, 'encrypt')).length;
+		const inWorker = await share(page, 'large.bin', new Uint8Array(randomBytes(LARGE_SIZE)), 'Private');
+		const encrypted = (await cryptoMeasures(page, 'encrypt')).slice(before);
+		expect(encrypted.map((m) => m.where)).toEqual(['worker']);
+		const workerLongest = longestIn(inWorker.longTasks, encrypted[0]!);
+		const workerShareLongest = Math.max(0, ...inWorker.longTasks.map((t) => t.duration));
+
+		// The same share where the page cannot start the share worker (as under a policy refusing
+		// module workers): the runner falls back to the main thread, and the check above sees it.
+		const blocked = await alice.context.newPage();
+		blocked.on('pageerror', (e) => pageErrors.push(`blocked: ${e.message}`));
+		await blocked.addInitScript(() => {
+			const RealWorker = window.Worker;
+			window.Worker = class extends RealWorker {
+				constructor(url: string | URL, options?: WorkerOptions) {
+					if (String(url).includes('share-crypto')) throw new DOMException('refused by the test', 'SecurityError');
+					super(url, options);
+				}
+			};
+		});
+		try {
+			await blocked.goto(relayA.url);
+			await unlock(blocked);
+			await visible(nav(blocked, 'Share'), KDF_TIMEOUT);
+			const onMain = await share(blocked, 'large-main.bin', new Uint8Array(randomBytes(LARGE_SIZE)), 'Private');
+			const mainEncrypted = await cryptoMeasures(blocked, 'encrypt');
+			expect(mainEncrypted.map((m) => m.where)).toEqual(['main']);
+			const mainLongest = longestIn(onMain.longTasks, mainEncrypted[0]!);
+			figures.push(
+				`20 MiB private share, longest main-thread task during encryption: ${Math.round(mainLongest)} ms on the main thread (fallback, as before), ${Math.round(workerLongest)} ms with the worker`,
+				`20 MiB private share, longest main-thread task over the whole share (read, encrypt, encode, upload): ${Math.round(Math.max(0, ...onMain.longTasks.map((t) => t.duration)))} ms (fallback), ${Math.round(workerShareLongest)} ms (worker)`,
+				`20 MiB private share, main-thread tasks ≥ ${LONG_TASK_MS} ms and the step shown: fallback ${longTasksByPhase(onMain.longTasks, onMain.phases)}; worker ${longTasksByPhase(inWorker.longTasks, inWorker.phases)}`,
+				`20 MiB encryption time: ${Math.round(mainEncrypted[0]!.duration)} ms on the main thread, ${Math.round(encrypted[0]!.duration)} ms in the worker (start, transfer and answer included)`
+			);
+			expect(workerLongest).toBeLessThan(LONG_TASK_MS);
+			// On the main thread the whole encryption is one task (at least as long as its measure),
+			// whatever the machine's speed: the check above would have seen it.
+			expect(mainLongest).toBeGreaterThanOrEqual(mainEncrypted[0]!.duration * 0.9);
+		} finally {
+			await blocked.close();
+		}
+	});
+
 	it('Bob, with no identity, opens the link: the saved file is the same bytes, and the key reached no server', async () => {
 		const expected = (globalThis as unknown as { sharedBytes: Uint8Array }).sharedBytes;
 		const started = Date.now();
-		const { bytes, name, requests } = await fetchAsBob(privateLink, 'shared-file-private');
+		const { bytes, name, requests, decrypted } = await fetchAsBob(privateLink, 'shared-file-private');
+		// Decrypted in the share crypto worker, not on the page's thread.
+		expect(decrypted.map((m) => m.where)).toEqual(['worker']);
 		figures.push(
 			`open a 5 MiB private share in another browser (download, verify, decrypt): ${Date.now() - started} ms`
 		);

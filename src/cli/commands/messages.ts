@@ -28,6 +28,26 @@ export const RECV_SETTLE_MS = 500;
 export const RECEIPT_FLUSH_MS = 15_000;
 
 /**
+ * Before a command stops, give what it queued (its message, receipts) a bounded time to reach a
+ * relay, with the messenger's own `flush` (services/messaging.ts: it watches the outbox and keeps
+ * its pace and backoff). What is left stays in `outbox.json` for the next `send` or `recv`
+ * (docs/cli.md "Messages").
+ * @param messenger - the running messenger
+ * @param ms - the longest wait; 0 or less does not wait
+ * @param signal - stops the wait early (the command is being interrupted)
+ * @returns how many envelopes are still queued (0 when everything reached a relay)
+ */
+export async function flushQueued(
+	messenger: Pick<Messenger, 'flush' | 'pending'>,
+	ms: number,
+	signal?: AbortSignal
+): Promise<number> {
+	if (ms > 0 && messenger.pending() > 0)
+		await messenger.flush({ timeoutMs: Math.min(ms, RECEIPT_FLUSH_MS), ...(signal ? { signal } : {}) });
+	return messenger.pending();
+}
+
+/**
  * Read a number of seconds.
  * @throws {UsageError} when it is not a number from 0 to MAX_WAIT_S
  */
@@ -165,7 +185,7 @@ export async function send(io: CliIO, g: Globals, to: string, text: string, opts
 			);
 		}
 		// Deliver what else is queued (receipts) while we are connected, for a bounded time.
-		await r.local.outbox.drained(Math.min(RECEIPT_FLUSH_MS, Math.max(0, deadline - Date.now())));
+		await flushQueued(r.messenger, deadline - Date.now());
 		const stored = (await r.local.history.get(id, message.id)) ?? message;
 		return {
 			json: {
@@ -243,7 +263,7 @@ export async function recv(io: CliIO, g: Globals, opts: RecvOptions): Promise<Co
 		}
 		stop();
 		for (const contact of new Set(messages.map((m) => m.contact))) await r.messenger.markRead(contact);
-		await r.local.outbox.drained(RECEIPT_FLUSH_MS);
+		await flushQueued(r.messenger, RECEIPT_FLUSH_MS);
 		const human =
 			(messages.length === 0
 				? 'No new messages.\n'

@@ -110,7 +110,12 @@ export interface EncryptShareOptions {
 	random?: RandomBytes;
 	/** Chunk size exponent (default {@link DEFAULT_SHARE_CHUNK_LOG2}). */
 	chunkLog2?: number;
+	/** Called after each chunk with the plaintext bytes done and in all (a worker reports them to the page). */
+	onProgress?: ShareProgress;
 }
+
+/** Progress of {@link encryptShare} / {@link decryptShare}: plaintext bytes done, and in all. */
+export type ShareProgress = (done: number, total: number) => void;
 
 /**
  * Encrypt a file for a private share.
@@ -150,6 +155,7 @@ export function encryptShare(
 		const sealed = nacl.secretbox(part, chunkNonce(i, i === chunks - 1), k);
 		out.set(sealed, offset);
 		offset += sealed.length;
+		opts.onProgress?.(i * chunkSize + part.length, plaintext.length);
 	}
 	k.fill(0);
 	return out;
@@ -160,6 +166,7 @@ export function encryptShare(
  * marked last, and nothing follows it.
  * @param sealed - the encrypted share as downloaded (its CID already verified)
  * @param key - the 32-byte key from the link
+ * @param opts - `onProgress`, called after each chunk opens
  * @returns the file's bytes
  * @throws {TypeError | RangeError} on a key that is not 32 bytes
  * @throws {TooLargeError} when the input is over {@link MAX_ENCRYPTED_SHARE_BYTES} (before parsing)
@@ -167,7 +174,11 @@ export function encryptShare(
  * @throws {UnsupportedVersionError} on a format version other than 1
  * @throws {DecryptError} on a wrong key or altered, reordered or truncated content
  */
-export function decryptShare(sealed: Uint8Array, key: Uint8Array): Uint8Array<ArrayBuffer> {
+export function decryptShare(
+	sealed: Uint8Array,
+	key: Uint8Array,
+	opts: { onProgress?: ShareProgress } = {}
+): Uint8Array<ArrayBuffer> {
 	abytes(sealed, undefined, 'sealed share');
 	abytes(key, SHARE_KEY_LENGTH, 'share key');
 	if (sealed.length > MAX_ENCRYPTED_SHARE_BYTES)
@@ -200,6 +211,7 @@ export function decryptShare(sealed: Uint8Array, key: Uint8Array): Uint8Array<Ar
 			out.set(opened, written);
 			written += opened.length;
 			at += length;
+			opts.onProgress?.(written, out.length);
 		}
 		return out;
 	} finally {

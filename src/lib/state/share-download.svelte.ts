@@ -7,9 +7,11 @@
  * The key is read from the page's fragment, which the browser never sends to a server (RFC 3986
  * §3.5); it is used in this tab only and wiped after use. Every block is verified against its
  * CID as it arrives (by Helia, net/helia-browser.ts), so what is offered for saving is exactly what
- * was shared, or nothing. The blocks stay in this browser's IndexedDB, so the link opens again
+ * was shared, or nothing. A private share is decrypted in a Web Worker (browser/share-crypto-runner.ts),
+ * so the page keeps drawing. The blocks stay in this browser's IndexedDB, so the link opens again
  * with every relay down. No identity is needed.
  */
+import type { ShareCryptoRunner } from '../browser/share-crypto-runner.ts';
 import { MiaouError } from '../core/errors.ts';
 import type { TransferOptions } from './net.svelte.ts';
 import { fileNameFromHash, hasKeyInHash } from './share-files.ts';
@@ -57,18 +59,25 @@ export interface DownloadedFile {
 export interface ShareDownloadDeps {
 	/**
 	 * Downloads and verifies a blob: the app passes `heliaTransfers(…).download`
-	 * (net/blob-store-helia-lazy.ts), local blocks first, then the relays.
+	 * (net/blob-store-helia-lazy.ts), local blocks first, then the relays. The bytes returned are
+	 * the caller's own: a private share's are moved to the decrypting worker.
 	 */
 	download(cid: string, opts: TransferOptions & { extraRelays?: readonly string[] }): Promise<Uint8Array>;
 	/** Loads the share crypto on demand (default: a dynamic import of core/share-crypto.ts). */
 	crypto?: () => Promise<typeof import('../core/share-crypto.ts')>;
+	/**
+	 * Loads what decrypts (default: a dynamic import of browser/share-crypto-runner.ts,
+	 * `defaultShareCrypto()`: a Web Worker, this thread only where no worker can start).
+	 */
+	runner?: () => Promise<ShareCryptoRunner>;
 	createObjectURL?: (blob: Blob) => string;
 	revokeObjectURL?: (url: string) => void;
-	/** Lets the page paint before decrypting, which blocks (default: one macrotask). */
+	/** Lets the page paint before decrypting, which blocks where no worker can start (default: one macrotask). */
 	yieldToUi?: () => Promise<void>;
 }
 
 const defaultCrypto = () => import('../core/share-crypto.ts');
+const defaultRunner = async () => (await import('../browser/share-crypto-runner.ts')).defaultShareCrypto();
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -201,9 +210,19 @@ export class ShareDownload {
 			let looksEncrypted = false;
 			if (key) {
 				this.#phase = 'decrypting';
-				await (this.#deps.yieldToUi ?? macrotask)();
+				this.#bytes = 0;
 				try {
-					bytes = crypto.decryptShare(bytes, key);
+					const runner = await (this.#deps.runner ?? defaultRunner)();
+					await (this.#deps.yieldToUi ?? macrotask)();
+					const opened = await runner.decrypt(bytes, key, {
+						signal: abort.signal,
+						onProgress: (done, total) => {
+							if (this.#abort !== abort) return;
+							this.#bytes = done;
+							this.#total = total;
+						}
+					});
+					bytes = opened.bytes;
 				} catch (error) {
 					return this.#fail(abort, 'decrypt', error);
 				}

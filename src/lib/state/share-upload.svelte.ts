@@ -6,13 +6,15 @@
  *
  * - public: the file's own bytes as UnixFS (CIDv1, raw leaves, 256 KiB chunks), so the CID is the
  *   one `ipfs add --cid-version=1` computes and any IPFS gateway can serve it;
- * - private: the bytes encrypted first under a fresh key (core/share-crypto.ts); the key goes
- *   only into the link's fragment, `…/c/<cid>#k=<key>`, never to a relay.
+ * - private: the bytes encrypted first under a fresh key (core/share-crypto.ts), in a Web Worker so
+ *   the page keeps drawing (browser/share-crypto-runner.ts); the key goes only into the link's
+ *   fragment, `…/c/<cid>#k=<key>`, never to a relay.
  *
  * The link points at the app's own relay when it stored the file (it serves the app that opens
  * the link), else at the first relay that did. The file name rides in the fragment too
  * (share-files.ts).
  */
+import type { ShareCryptoRunner } from '../browser/share-crypto-runner.ts';
 import { TooLargeError } from '../core/errors.ts';
 import type { HeliaUploadResult } from '../net/blob-store-helia.ts';
 import type { TransferOptions } from './net.svelte.ts';
@@ -63,11 +65,17 @@ export interface ShareUploadDeps {
 	origin: string;
 	/** Loads the share crypto on demand (default: a dynamic import of core/share-crypto.ts). */
 	crypto?: () => Promise<typeof import('../core/share-crypto.ts')>;
+	/**
+	 * Loads what encrypts the file (default: a dynamic import of browser/share-crypto-runner.ts,
+	 * `defaultShareCrypto()`: a Web Worker, this thread only where no worker can start).
+	 */
+	runner?: () => Promise<ShareCryptoRunner>;
 	/** Lets the page paint between steps that block (default: one macrotask). */
 	yieldToUi?: () => Promise<void>;
 }
 
 const defaultCrypto = () => import('../core/share-crypto.ts');
+const defaultRunner = async () => (await import('../browser/share-crypto-runner.ts')).defaultShareCrypto();
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** One file being shared, reactive. */
@@ -145,16 +153,23 @@ export class ShareUpload {
 			if (file.size > MAX_SHARE_FILE_BYTES) throw new TooLargeError('The file', file.size, MAX_SHARE_FILE_BYTES);
 			this.#step('reading', 0, file.size);
 			const plain = new Uint8Array(await file.arrayBuffer());
-			if (plain.length > MAX_SHARE_FILE_BYTES) throw new TooLargeError('The file', plain.length, MAX_SHARE_FILE_BYTES);
+			// Kept apart: a private share moves `plain`'s buffer to the worker, leaving it empty here.
+			const size = plain.length;
+			if (size > MAX_SHARE_FILE_BYTES) throw new TooLargeError('The file', size, MAX_SHARE_FILE_BYTES);
 			abort.signal.throwIfAborted();
 			const crypto = await (this.#deps.crypto ?? defaultCrypto)();
-			let payload = plain;
+			let payload: Uint8Array = plain;
 			if (mode === 'private') {
-				this.#step('encrypting', 0, plain.length);
+				this.#step('encrypting', 0, size);
+				const runner = await (this.#deps.runner ?? defaultRunner)();
 				await (this.#deps.yieldToUi ?? macrotask)();
 				key = crypto.createShareKey();
-				payload = crypto.encryptShare(plain, key);
-				this.#step('encrypting', plain.length, plain.length);
+				const sealed = await runner.encrypt(plain, key, {
+					signal: abort.signal,
+					onProgress: (done, total) => this.#step('encrypting', done, total)
+				});
+				payload = sealed.bytes;
+				this.#step('encrypting', size, size);
 			}
 			abort.signal.throwIfAborted();
 			this.#step('encoding', 0, payload.length);
@@ -171,7 +186,7 @@ export class ShareUpload {
 				link: withFileName(crypto.shareLink(base, uploaded.cid, key), name),
 				gateway: mode === 'public' ? `${base}/ipfs/${uploaded.cid}` : undefined,
 				name,
-				size: plain.length,
+				size,
 				accepted: uploaded.accepted,
 				refused: uploaded.refused
 			};

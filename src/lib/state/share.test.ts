@@ -11,6 +11,8 @@ import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
 import { startTestRelay } from '../../../relay/ipfs/testing.ts';
 import { equalBytes } from '../core/bytes.ts';
+import { workerShareCrypto } from '../browser/share-crypto-runner.ts';
+import { InProcessWorker } from '../browser/share-crypto-testing.ts';
 import { AbortError } from '../core/errors.ts';
 import { parseShareLink } from '../core/share-crypto.ts';
 import { memoryBlobStore, type MemoryBlobStore } from '../net/blob-store.ts';
@@ -226,8 +228,9 @@ describe('ShareDownload', () => {
 		// The link's relay is tried besides the listed ones; a private share may exceed the plain cap.
 		expect(net.downloads[0]!.opts.extraRelays).toEqual([ORIGIN]);
 		expect(net.downloads[0]!.opts.maxBytes).toBeGreaterThan(bytes.length);
+		// The last progress is the decryption's: the whole file done.
 		expect(d.bytes).toBe(d.total);
-		expect(d.total).toBeGreaterThan(bytes.length); // the ciphertext, with its overhead
+		expect(d.total).toBe(bytes.length);
 		const url = d.file!.url;
 		d.dispose();
 		expect(revoked).toEqual([url]);
@@ -321,6 +324,108 @@ describe('ShareDownload', () => {
 		const newer = d.open(pub!.link);
 		await Promise.all([older, newer]);
 		expect(d.phase).toBe('done');
+	});
+});
+
+describe('share crypto in a worker', () => {
+	/** The runner the app uses in a browser, over a worker running the worker's code in this thread. */
+	function workerRunner(hold = false) {
+		const workers: InProcessWorker[] = [];
+		const runner = workerShareCrypto({
+			createWorker: () => {
+				const w = new InProcessWorker('ready', hold);
+				workers.push(w);
+				return w;
+			}
+		});
+		return { runner: async () => runner, workers };
+	}
+
+	it('a private share made and opened through the worker round-trips, with encryption progress', async () => {
+		const net = network();
+		const { runner, workers } = workerRunner();
+		const steps: [string, number, number][] = [];
+		const up: ShareUpload = new ShareUpload({
+			upload: (b, o) => net.upload(b, o),
+			origin: ORIGIN,
+			yieldToUi: noYield,
+			runner: async () => {
+				const r = await runner();
+				return {
+					encrypt: (p, k, run) =>
+						r.encrypt(p, k, {
+							...run,
+							onProgress: (d, t) => {
+								run?.onProgress?.(d, t);
+								steps.push([up.phase, up.bytes, up.total]);
+							}
+						}),
+					decrypt: r.decrypt
+				};
+			}
+		});
+		const bytes = patterned(600 * 1024, 5);
+		const result = await up.share(fileOf(bytes, 'a.bin'), 'private');
+		expect(up.phase, String(up.error)).toBe('done');
+		expect(result!.size).toBe(bytes.length);
+		expect(steps.length).toBeGreaterThan(0);
+		for (const [phase, b, t] of steps) expect([phase, b <= t, t]).toEqual(['encrypting', true, bytes.length]);
+		// Only ciphertext reached the store.
+		const stored = await net.store.get(result!.cid);
+		expect(stored.length).toBeGreaterThan(bytes.length);
+
+		const d = new ShareDownload({
+			download: (cid, o) => net.download(cid, o),
+			yieldToUi: noYield,
+			runner,
+			createObjectURL: () => 'blob:w',
+			revokeObjectURL: () => {}
+		});
+		await d.open(result!.link);
+		expect(d.phase, String(d.failure?.error)).toBe('done');
+		expect(d.file!.size).toBe(bytes.length);
+		expect(workers.map((w) => [w.requests, w.terminated])).toEqual([
+			[1, true],
+			[1, true]
+		]);
+	});
+
+	it('a wrong key fails in the worker and still reads as wrongKey on the page', async () => {
+		const net = network();
+		const result = await uploader(net).share(fileOf(patterned(5000)), 'private');
+		const other = parseShareLink(result!.link).key!.map((b) => b ^ 1);
+		const link = result!.link.replace(/#k=[^&]+/, `#k=${Buffer.from(other).toString('base64url')}`);
+		const d = new ShareDownload({
+			download: (cid, o) => net.download(cid, o),
+			yieldToUi: noYield,
+			runner: workerRunner().runner,
+			createObjectURL: () => 'blob:w',
+			revokeObjectURL: () => {}
+		});
+		await d.open(link);
+		expect(d.failure?.kind).toBe('wrongKey');
+		expect(d.failure?.error).toMatchObject({ code: 'ERR_DECRYPT' });
+	});
+
+	it('cancel during encryption terminates the worker and ends the share as aborted', async () => {
+		const net = network();
+		const { runner, workers } = workerRunner(true);
+		let uploads = 0;
+		const up = new ShareUpload({
+			upload: (b, o) => (uploads++, net.upload(b, o)),
+			origin: ORIGIN,
+			yieldToUi: noYield,
+			runner
+		});
+		const running = up.share(fileOf(patterned(1000)), 'private');
+		await expect.poll(() => workers[0]?.requests).toBe(1);
+		expect(up.phase).toBe('encrypting');
+		up.cancel();
+		expect(await running).toBeUndefined();
+		expect(up.phase).toBe('failed');
+		expect(up.error).toMatchObject({ code: 'ERR_ABORTED' });
+		expect(workers[0]!.terminated).toBe(true);
+		expect(uploads).toBe(0);
 	});
 });
 
