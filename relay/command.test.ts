@@ -74,6 +74,20 @@ describe('relayCommand', () => {
 		expect(c).toMatchObject({ port: 9, rateLimit: 11, maxMessageBytes: 131072, mdns: false });
 	});
 
+	it('takes --libp2p-announce more than once, or as a comma-separated variable', async () => {
+		const tls = '/dns4/relay.example/tcp/443/tls/ws';
+		const wss = '/dns4/relay.example/tcp/8443/wss';
+		const none = await parse(['--web', 'none']);
+		expect(none.libp2pAnnounce).toEqual([]);
+		const flags = await parse(['--web', 'none', '--libp2p-announce', tls, '--libp2p-announce', wss]);
+		expect(flags.libp2pAnnounce).toEqual([tls, wss]);
+		const env = await parse(['--web', 'none'], { MIAOU_RELAY_LIBP2P_ANNOUNCE: `${tls},${wss}` });
+		expect(env.libp2pAnnounce).toEqual([tls, wss]);
+		await expect(parse(['--web', 'none', '--libp2p-announce', '/ip4/1.2.3.4/udp/1'])).rejects.toThrow(
+			'Invalid relay option --libp2p-announce'
+		);
+	});
+
 	it('refuses a bad value with a sentence naming the option', async () => {
 		await expect(parse(['--port', 'eighty', '--web', 'none'])).rejects.toThrow('Invalid relay option --port');
 	});

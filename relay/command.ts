@@ -83,6 +83,13 @@ export function relayCommand(
 		.addOption(
 			opt('ipfs-listen', '<multiaddrs>', 'comma-separated libp2p listen addresses [/ip4/<host>/tcp/4001,…/tcp/4002/ws]')
 		)
+		.addOption(
+			opt(
+				'libp2p-announce',
+				'<multiaddr>',
+				'libp2p address to announce besides the listen ones, e.g. /dns4/relay.example/tcp/443/tls/ws behind a TLS proxy (repeatable, or comma-separated)'
+			).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+		)
 		.addOption(opt('mdns', '[bool]', 'find other relays on the LAN with libp2p mDNS [false]'))
 		.addOption(opt('ipfs', '[bool]', 'run the IPFS node; "--ipfs false" runs the Gun relay only [true]'))
 		.addOption(opt('ipfs-api', '<url>', 'mirror pins to a Kubo RPC or IPFS Cluster API at this URL'))
@@ -91,6 +98,8 @@ export function relayCommand(
 			opt('dev', '[bool]', `local development relay: port ${DEFAULT_PORT}, data in ./${DEV_DATA_DIR}, serves build/`)
 		)
 		.action(async (options: Record<string, string | boolean | undefined>) => {
+			// The repeatable flag (and its variable, through the same parser) arrives as a list.
+			const announce = options.libp2pAnnounce as unknown as string[] | undefined;
 			const raw: RawRelayOptions = {
 				host: options.host,
 				port: options.port,
@@ -107,6 +116,7 @@ export function relayCommand(
 				maxUploadBytes: options.maxUploadBytes,
 				web: options.web,
 				ipfsListen: options.ipfsListen,
+				libp2pAnnounce: announce?.join(','),
 				mdns: options.mdns,
 				ipfs: options.ipfs,
 				ipfsApi: options.ipfsApi,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+	checkAnnounceAddr,
 	DEFAULT_HOST,
 	DEFAULT_MAX_MESSAGE_BYTES,
 	DEFAULT_PORT,
 	DEFAULT_RATE_LIMIT,
 	DEFAULT_RETENTION_MS,
+	MAX_ANNOUNCE_ADDRS,
 	normalizePeerUrl,
 	parseBytes,
 	parseDuration,
@@ -30,6 +32,41 @@ describe('resolveRelayConfig', () => {
 			dev: false
 		});
 		expect(c.ipfsListen).toEqual(['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws']);
+		expect(c.libp2pAnnounce).toEqual([]);
+	});
+
+	it('takes libp2p addresses to announce: WebSockets behind a TLS proxy, plain TCP', () => {
+		const c = resolveRelayConfig({
+			web: 'none',
+			libp2pAnnounce:
+				'/dns4/relay.example/tcp/443/tls/ws, /dns4/relay.example/tcp/443/wss,/ip4/203.0.113.7/tcp/4001,' +
+				'/dns4/relay.example/tcp/443/tls/sni/relay.example/ws,/ip6/2001:db8::1/tcp/4002/ws,/dns4/relay.example/tcp/443/wss'
+		});
+		expect(c.libp2pAnnounce).toEqual([
+			'/dns4/relay.example/tcp/443/tls/ws',
+			'/dns4/relay.example/tcp/443/wss',
+			'/ip4/203.0.113.7/tcp/4001',
+			'/dns4/relay.example/tcp/443/tls/sni/relay.example/ws',
+			'/ip6/2001:db8::1/tcp/4002/ws'
+		]);
+	});
+
+	it.each([
+		['not a multiaddr', 'is not a multiaddr'],
+		['/dns4/relay.example/tcp/443/tls/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', 'must be'],
+		['/dns4/relay.example/udp/443/quic-v1', 'must be'],
+		['/dns4/relay.example/tcp/443/http', 'must be'],
+		['/tcp/443/ws', 'must be'],
+		['/ip4/1.2.3/tcp/443/ws', 'is not a multiaddr'],
+		[`/dns4/${'a'.repeat(300)}/tcp/443/ws`, 'longer than'],
+		[
+			Array.from({ length: MAX_ANNOUNCE_ADDRS + 1 }, (_, i) => `/ip4/203.0.113.7/tcp/${4000 + i}/ws`).join(','),
+			'at most'
+		]
+	])('refuses the announced address %s', (libp2pAnnounce, sentence) => {
+		expect(() => resolveRelayConfig({ web: 'none', libp2pAnnounce })).toThrow(RelayConfigError);
+		expect(() => resolveRelayConfig({ web: 'none', libp2pAnnounce })).toThrow(sentence);
+		expect(() => checkAnnounceAddr('/ip4/1.2.3.4/tcp/1/ws/ws')).toThrow('--libp2p-announce');
 	});
 
 	it('parses every option from strings', () => {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { multiaddr } from '@multiformats/multiaddr';
 import { isLogLevel, type LogLevel } from './log.ts';
 
 /** Loopback by default: exposing the relay is a decision (`--host 0.0.0.0`), not an accident. */
@@ -41,6 +42,10 @@ export const DEFAULT_STORAGE_QUOTA_BYTES = 10 * 1024 ** 3;
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** Largest single IPFS upload (CAR) in bytes: a 64 MiB payload plus room for the CAR framing and UnixFS nodes. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 65 * 1024 ** 2;
+/** Announced libp2p addresses at most (`--libp2p-announce`); /health lists them all. */
+export const MAX_ANNOUNCE_ADDRS = 8;
+/** Longest announced address, in characters. */
+export const MAX_ANNOUNCE_ADDR_CHARS = 256;
 /** Grace period for a graceful shutdown before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -70,6 +75,12 @@ export interface RelayConfig {
 	ipfs: boolean;
 	/** libp2p listen multiaddrs for the IPFS half. */
 	ipfsListen: string[];
+	/**
+	 * libp2p addresses announced besides the listen ones (and listed by /health), e.g.
+	 * `/dns4/relay.example/tcp/443/tls/ws` when a reverse proxy terminates TLS in front of the
+	 * WebSocket listener: a browser on an https page may only dial secure WebSockets.
+	 */
+	libp2pAnnounce: string[];
 	mdns: boolean;
 	/** Kubo RPC / IPFS Cluster URL the IPFS half mirrors pins to, if any. */
 	ipfsApi: string | undefined;
@@ -191,6 +202,39 @@ function bool(option: string, v: string | boolean | undefined, fallback: boolean
 	throw new RelayConfigError(option, `"${v}" is not true or false`);
 }
 
+const ANNOUNCE_HOSTS = ['ip4', 'ip6', 'dns', 'dns4', 'dns6'];
+
+/**
+ * Check an address to announce: a host (IP or DNS name), a TCP port, then nothing (raw TCP for
+ * IPFS peers), `ws`, `wss`, `tls/ws` or `tls/sni/<name>/ws`. No `/p2p/…`: libp2p appends the
+ * relay's own peer id.
+ * @param text - the operator's multiaddr
+ * @returns the address as libp2p prints it
+ * @throws {RelayConfigError} for anything else
+ */
+export function checkAnnounceAddr(text: string): string {
+	const bad = (detail: string): RelayConfigError => new RelayConfigError('libp2p-announce', `"${text}" ${detail}`);
+	if (text.length > MAX_ANNOUNCE_ADDR_CHARS) throw bad(`is longer than ${MAX_ANNOUNCE_ADDR_CHARS} characters`);
+	let names: string[];
+	let printed: string;
+	try {
+		const ma = multiaddr(text);
+		names = ma.getComponents().map((c) => c.name);
+		printed = ma.toString();
+	} catch {
+		throw bad('is not a multiaddr');
+	}
+	const [host, tcp, ...rest] = names;
+	const tail = rest.join('/');
+	if (
+		!ANNOUNCE_HOSTS.includes(host ?? '') ||
+		tcp !== 'tcp' ||
+		!['', 'ws', 'wss', 'tls/ws', 'tls/sni/ws'].includes(tail)
+	)
+		throw bad('must be /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port> followed by nothing, /ws, /wss or /tls/ws');
+	return printed;
+}
+
 function list(v: string | undefined): string[] {
 	return (v ?? '')
 		.split(',')
@@ -243,6 +287,10 @@ export function resolveRelayConfig(raw: RawRelayOptions, cwd = process.cwd()): R
 			? [`/ip4/${host === 'localhost' ? '127.0.0.1' : host}/tcp/0/ws`]
 			: [`/ip4/${host}/tcp/4001`, `/ip4/${host}/tcp/4002/ws`];
 
+	const libp2pAnnounce = [...new Set(list(str(raw.libp2pAnnounce)).map(checkAnnounceAddr))];
+	if (libp2pAnnounce.length > MAX_ANNOUNCE_ADDRS)
+		throw new RelayConfigError('libp2p-announce', `at most ${MAX_ANNOUNCE_ADDRS} addresses can be announced`);
+
 	const ipfsApi = str(raw.ipfsApi);
 	if (ipfsApi !== undefined) {
 		try {
@@ -281,6 +329,7 @@ export function resolveRelayConfig(raw: RawRelayOptions, cwd = process.cwd()): R
 		webDir,
 		ipfs: bool('ipfs', raw.ipfs, true),
 		ipfsListen,
+		libp2pAnnounce,
 		mdns: bool('mdns', raw.mdns, false),
 		ipfsApi,
 		logLevel,

@@ -164,6 +164,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
 					retentionMs: config.retentionMs,
 					maxUploadBytes: config.maxUploadBytes,
 					listen: config.ipfsListen,
+					announce: config.libp2pAnnounce,
 					mdns: config.mdns,
 					peers: config.peers.map(peerHttpBase),
 					registry: metrics.registry,

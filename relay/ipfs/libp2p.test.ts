@@ -72,8 +72,10 @@ describe('circuit relay server', () => {
 		await Promise.allSettled(started.splice(0).map((n) => n.stop()));
 	});
 
-	const relayNode = async (limits?: CircuitLimits): Promise<Libp2p<RelayLibp2pServices>> => {
-		const node = await createLibp2p(relayLibp2pOptions(['/ip4/127.0.0.1/tcp/0/ws'], false, offlineDns(), limits));
+	const relayNode = async (limits?: CircuitLimits, announce?: string[]): Promise<Libp2p<RelayLibp2pServices>> => {
+		const node = await createLibp2p(
+			relayLibp2pOptions(['/ip4/127.0.0.1/tcp/0/ws'], false, offlineDns(), limits, announce)
+		);
 		started.push(node);
 		return node;
 	};
@@ -134,6 +136,24 @@ describe('circuit relay server', () => {
 		// js-libp2p's server announces its limit in ms in the field the spec counts in seconds
 		// (circuit-v2.md §Limit); it enforces the ms value itself, which the next test checks.
 		expect(conn?.limits?.seconds).toBe(CIRCUIT_DURATION_LIMIT_MS);
+	});
+
+	it('announces the addresses it is told besides its listen ones, in reservations too', async () => {
+		const tls = '/dns4/relay.example/tcp/443/tls/ws';
+		const relay = await relayNode(undefined, [tls]);
+		const id = relay.peerId.toString();
+		const addrs = relay.getMultiaddrs().map(String);
+		expect(addrs).toContain(`${tls}/p2p/${id}`);
+		expect(addrs.some((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//.test(a))).toBe(true);
+		// A browser reserving over the loopback /ws learns a circuit address through the TLS one.
+		const bob = await client();
+		await bob.dial(
+			relay.getMultiaddrs().filter((ma) => ma.toString().startsWith('/ip4/')),
+			{ signal: AbortSignal.timeout(5000) }
+		);
+		await circuitAddr(bob);
+		const circuits = bob.getMultiaddrs().map(String);
+		expect(circuits).toContain(`${tls}/p2p/${id}/p2p-circuit/p2p/${bob.peerId.toString()}`);
 	});
 
 	it('cuts a relayed connection past its duration limit', async () => {

@@ -132,16 +132,23 @@ export function denyDial(ma: Multiaddr): boolean {
  * @param enableMdns - discover relays on the LAN with multicast DNS
  * @param dnsClient - the DNS implementation (shared with Helia)
  * @param circuit - limits of the circuit relay server (default {@link DEFAULT_CIRCUIT_LIMITS})
+ * @param announce - addresses announced besides the listen ones (relay config `--libp2p-announce`,
+ *   checked there), e.g. `/dns4/relay.example/tcp/443/tls/ws` for a TLS proxy in front of the
+ *   WebSocket listener. They go to `appendAnnounce`, not `announce`, so the listen addresses stay
+ *   listed: a browser on an http page (or the LAN) keeps using `/ws`, one on an https page takes
+ *   the secure one. Each shows in `getMultiaddrs()` (so in /health) with `/p2p/<relay-id>`, and in
+ *   the reservations the relay grants, so browsers' circuit addresses go through it too.
  * @returns options for `withLibp2pLight`
  */
 export function relayLibp2pOptions(
 	listen: readonly string[],
 	enableMdns: boolean,
 	dnsClient: DNS,
-	circuit: Readonly<CircuitLimits> = DEFAULT_CIRCUIT_LIMITS
+	circuit: Readonly<CircuitLimits> = DEFAULT_CIRCUIT_LIMITS,
+	announce: readonly string[] = []
 ): CreateLibp2pOptions<RelayLibp2pServices> {
 	return {
-		addresses: { listen: [...listen] },
+		addresses: { listen: [...listen], appendAnnounce: [...announce] },
 		transports: [tcp(), webSockets()],
 		connectionEncrypters: [noise()],
 		streamMuxers: [yamux()],

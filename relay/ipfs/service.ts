@@ -58,6 +58,8 @@ export interface IpfsServiceOptions {
 	maxUploadBytes: number;
 	/** libp2p listen multiaddrs, e.g. `['/ip4/127.0.0.1/tcp/0/ws', '/ip4/127.0.0.1/tcp/0']`. */
 	listen: string[];
+	/** libp2p addresses announced besides the listen ones (relay config `libp2pAnnounce`): a TLS proxy's `wss`. */
+	announce?: string[];
 	/** LAN discovery with multicast DNS. */
 	mdns: boolean;
 	/** Other relays' base http URLs: a CID missing here is fetched from their gateways and verified. */
@@ -162,7 +164,7 @@ export async function createIpfsService(opts: IpfsServiceOptions): Promise<IpfsS
 				hashers: [sha512],
 				blockBrokers: [peers.broker()]
 			}),
-			relayLibp2pOptions(opts.listen, opts.mdns, dns)
+			relayLibp2pOptions(opts.listen, opts.mdns, dns, undefined, opts.announce ?? [])
 		)
 	);
 	const pins = new PinBook(helia, opts.quotaBytes);

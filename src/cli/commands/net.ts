@@ -13,7 +13,9 @@ import { shortFingerprint } from '../../lib/core/identity.ts';
 import { MAX_CLOCK_SKEW_MS, PROFILE_KEY, soulFor } from '../../lib/core/records.ts';
 import { selfTestEd25519 } from '../../lib/core/ed25519.ts';
 import { nodeEd25519 } from '../../lib/node/ed25519-node.ts';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { normalizeRelayUrl } from '../../lib/net/http.ts';
+import { isSecureWebSocket, webSocketDialable } from '../../lib/net/p2p-directory.ts';
 import { gunRecordStore } from '../../lib/net/record-store.ts';
 import type { CliIO, Globals } from '../context.ts';
 import { DEFAULT_PING_COUNT, MAX_PING_COUNT, MAX_PING_TIMEOUT_S, PROBE_TIMEOUT_MS } from '../limits.ts';
@@ -39,8 +41,43 @@ function numberOption(text: string | undefined, name: string, fallback: number, 
 	return value;
 }
 
-/** A relay's /health summarised for people: uptime, clients, relay peers, IPFS. */
-function healthSummary(health: Record<string, unknown>): Json {
+/** libp2p addresses of a /health answer looked at (the relay lists a handful). */
+export const MAX_HEALTH_LIBP2P_ADDRS = 64;
+/** Longest such address read, in characters. */
+export const MAX_HEALTH_ADDR_CHARS = 512;
+
+/**
+ * The addresses of a relay's /health where browsers can reserve a circuit-relay slot (for their
+ * direct connections, docs/net.md §Direct peers): WebSocket addresses naming the relay's peer id.
+ * @param addrs - `ipfs.libp2p.addrs` of /health (outside data)
+ * @returns the usable ones, and whether one is secure (what a browser on an https page needs)
+ */
+export function circuitRelayAddrs(addrs: unknown): { addrs: string[]; secure: boolean } {
+	const out: string[] = [];
+	let secure = false;
+	if (!Array.isArray(addrs)) return { addrs: out, secure };
+	for (const text of addrs.slice(0, MAX_HEALTH_LIBP2P_ADDRS)) {
+		if (typeof text !== 'string' || text.length > MAX_HEALTH_ADDR_CHARS) continue;
+		let ma: Multiaddr;
+		try {
+			ma = multiaddr(text);
+		} catch {
+			continue;
+		}
+		const names = ma.getComponents().map((c) => c.name);
+		if (names.at(-1) !== 'p2p' || names.includes('p2p-circuit') || !webSocketDialable(ma, false)) continue;
+		out.push(text);
+		secure ||= isSecureWebSocket(ma);
+	}
+	return { addrs: out, secure };
+}
+
+/**
+ * A relay's /health summarised for people: uptime, clients, relay peers, IPFS, circuit relay.
+ * @param health - the /health body (outside data, shape unchecked)
+ * @returns the summary `net info --json` prints under `health`
+ */
+export function healthSummary(health: Record<string, unknown>): Json {
 	const out: Json = {};
 	if (typeof health.uptime === 'number') out.uptimeSeconds = health.uptime;
 	if (typeof health.connections === 'number') out.clients = health.connections;
@@ -57,17 +94,31 @@ function healthSummary(health: Record<string, unknown>): Json {
 		if (enabled && typeof libp2p?.connections === 'number') out.ipfsPeers = libp2p.connections;
 		const pinned = ipfs.pinned as { roots?: unknown } | undefined;
 		if (enabled && typeof pinned?.roots === 'number') out.pinnedRoots = pinned.roots;
+		if (enabled) {
+			// The relay's libp2p node runs a circuit relay server: browsers reserve slots over these.
+			const circuit = circuitRelayAddrs((ipfs.libp2p as { addrs?: unknown } | undefined)?.addrs);
+			out.circuitRelay = circuit.addrs.length > 0;
+			out.circuitRelaySecure = circuit.secure;
+			out.circuitRelayAddrs = circuit.addrs;
+		}
 	}
 	return out;
 }
 
-function describeHealth(s: Json): string {
+/**
+ * A health summary as one line for people.
+ * @param s - what {@link healthSummary} returned
+ * @returns e.g. `up 12 s, 3 clients, IPFS on (2 libp2p peers), circuit relay (ws, wss)`
+ */
+export function describeHealth(s: Json): string {
 	const parts: string[] = [];
 	if (typeof s.uptimeSeconds === 'number') parts.push(`up ${s.uptimeSeconds} s`);
 	if (typeof s.clients === 'number') parts.push(`${s.clients} clients`);
 	if (typeof s.relayPeers === 'number') parts.push(`${s.relayPeersConnected}/${s.relayPeers} relay peers`);
 	if (s.ipfs === true) parts.push(`IPFS on (${typeof s.ipfsPeers === 'number' ? s.ipfsPeers : 0} libp2p peers)`);
 	if (s.ipfs === false) parts.push('IPFS off');
+	if (s.circuitRelay === true) parts.push(`circuit relay (${s.circuitRelaySecure === true ? 'ws, wss' : 'ws only'})`);
+	if (s.circuitRelay === false) parts.push('no circuit relay for browsers');
 	return parts.join(', ');
 }
 

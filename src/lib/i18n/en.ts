@@ -246,7 +246,11 @@ export const en = {
 			bytes: (out: string, inn: string) => `${out} / ${inn}`,
 			counts: (sent: number, received: number, refused: number) =>
 				`Sent directly: ${sent} · received directly: ${received} · refused (over a limit): ${refused}`,
-			problem: (text: string) => `Last problem: ${text}`
+			problem: (text: string) => `Last problem: ${text}`,
+			path: 'Path',
+			pathWebrtc: 'WebRTC, direct',
+			pathRelayed: 'Through a relay (setting up WebRTC)',
+			relayedTraffic: 'none: set-up only'
 		},
 		relays: 'Relays',
 		relay: 'Relay',
@@ -309,7 +313,21 @@ export const en = {
 		relayBad: 'This is not a relay address: start it with https:// (or http://, wss://, ws://) and a host name.',
 		relayFull: (max: number) => `At most ${max} relays can be listed.`,
 		noRelays: 'No relay is listed: nothing can be sent or received until you add one.',
-		limitsNotYet: 'Discovery and bandwidth limits: see Direct connections below.',
+		storage: {
+			title: 'Storage on this device',
+			intro:
+				'Files you sent or opened stay in this browser, so they open again without a relay. Your messages are stored apart and are never cleared here.',
+			used: (used: string, quota: string) => `This site uses ${used} of the ${quota} the browser allows.`,
+			cached: (bytes: string, files: number) =>
+				`Cached files: ${bytes} (${files === 1 ? '1 file' : `${files} files`}).`,
+			cap: 'Keep cached files up to',
+			capHint: 'The least recently used files are removed beyond this size.',
+			persisted: 'The browser keeps this storage even when the disk runs low.',
+			notPersisted: 'The browser may remove this storage when the disk runs low.',
+			clear: 'Clear cached files',
+			clearing: 'Clearing…',
+			cleared: 'Cached files were removed from this device.'
+		},
 		danger: 'Remove from this browser',
 		direct: {
 			title: 'Direct connections (discovery)',
@@ -362,7 +380,7 @@ export const en = {
 		contactsEmptyText: 'Add someone by invite link or id, or find them in the directory.',
 		add: 'Add a contact',
 		addTitle: 'Add a contact',
-		addHint: 'Paste an invite link, a miaou: code or a Miaou id.',
+		addHint: 'Paste an invite link, a miaou: code or a Miaou id, or scan an invite QR code below.',
 		addField: 'Invite link or id',
 		addButton: 'Add',
 		inviteTitle: 'Your invite link',

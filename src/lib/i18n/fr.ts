@@ -251,7 +251,11 @@ export const fr: Dictionary = {
 			bytes: (out, inn) => `${out} / ${inn}`,
 			counts: (sent, received, refused) =>
 				`Envoyés en direct : ${sent} · reçus en direct : ${received} · refusés (au-delà d’une limite) : ${refused}`,
-			problem: (text) => `Dernier problème : ${text}`
+			problem: (text) => `Dernier problème : ${text}`,
+			path: 'Chemin',
+			pathWebrtc: 'WebRTC, en direct',
+			pathRelayed: 'Par un relais (mise en place de WebRTC)',
+			relayedTraffic: 'aucun : mise en place seulement'
 		},
 		relays: 'Relais',
 		relay: 'Relais',
@@ -316,7 +320,21 @@ export const fr: Dictionary = {
 			'Ce n’est pas une adresse de relais : commencez par https:// (ou http://, wss://, ws://) suivi d’un nom d’hôte.',
 		relayFull: (max) => `Au plus ${max} relais peuvent être listés.`,
 		noRelays: 'Aucun relais n’est listé : rien ne peut être envoyé ni reçu tant que vous n’en ajoutez pas un.',
-		limitsNotYet: 'Découverte et limites de bande passante : voir Connexions directes plus bas.',
+		storage: {
+			title: 'Stockage sur cet appareil',
+			intro:
+				'Les fichiers envoyés ou ouverts restent dans ce navigateur et se rouvrent sans relais. Vos messages sont stockés à part et ne sont jamais effacés ici.',
+			used: (used, quota) => `Ce site utilise ${used} sur les ${quota} que le navigateur lui accorde.`,
+			cached: (bytes, files) =>
+				`Fichiers en cache : ${bytes} (${files <= 1 ? `${files} fichier` : `${files} fichiers`}).`,
+			cap: 'Garder les fichiers en cache jusqu’à',
+			capHint: 'Au-delà, les fichiers utilisés le moins récemment sont retirés.',
+			persisted: 'Le navigateur conserve ce stockage même quand le disque se remplit.',
+			notPersisted: 'Le navigateur peut effacer ce stockage quand le disque se remplit.',
+			clear: 'Vider les fichiers en cache',
+			clearing: 'Effacement…',
+			cleared: 'Les fichiers en cache ont été retirés de cet appareil.'
+		},
 		danger: 'Retirer de ce navigateur',
 		direct: {
 			title: 'Connexions directes (découverte)',
@@ -369,7 +387,8 @@ export const fr: Dictionary = {
 		contactsEmptyText: 'Ajoutez quelqu’un par lien d’invitation ou identifiant, ou trouvez-le dans l’annuaire.',
 		add: 'Ajouter un contact',
 		addTitle: 'Ajouter un contact',
-		addHint: 'Collez un lien d’invitation, un code miaou: ou un identifiant Miaou.',
+		addHint:
+			'Collez un lien d’invitation, un code miaou: ou un identifiant Miaou, ou scannez un QR code d’invitation ci-dessous.',
 		addField: 'Lien d’invitation ou identifiant',
 		addButton: 'Ajouter',
 		inviteTitle: 'Votre lien d’invitation',

@@ -1,12 +1,16 @@
+import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
 import { MalformedError } from '../core/errors.ts';
 import { checkRecord, DIRECTORY_KEY, signRecord, soulFor, type DirectoryBody } from '../core/records.ts';
 import {
 	DIRECT_CAPABILITY,
 	directAddresses,
+	isSecurePage,
+	isSecureWebSocket,
 	publishDirectEntry,
 	readDirectEntry,
-	sameDirectEntry
+	sameDirectEntry,
+	webSocketDialable
 } from './p2p-directory.ts';
 import { memoryRecordNetwork, memoryRecordStore } from './record-store-memory.ts';
 import { createIdentity, ed25519 } from './testing/records.ts';
@@ -76,6 +80,39 @@ describe('directAddresses', () => {
 		];
 		expect(directAddresses(body({ peer: PEER, addrs: bad }))).toBeUndefined();
 		expect(directAddresses(body())).toBeUndefined();
+	});
+
+	it('keeps on an https page only what it may open: secure WebSockets, plain ones to loopback', () => {
+		const via = (transport: string) => `${transport}/p2p/${RELAY}/p2p-circuit/webrtc/p2p/${PEER}`;
+		const lan = via('/ip4/192.168.1.5/tcp/4002/ws');
+		const local = via('/ip4/127.0.0.1/tcp/4002/ws');
+		const tls = via('/dns4/relay.example/tcp/443/tls/ws');
+		const wss = via('/dns4/relay.example/tcp/443/wss');
+		const sni = via('/ip4/203.0.113.7/tcp/443/tls/sni/relay.example/ws');
+		const addrs = [lan, local, tls, wss, sni];
+		expect(directAddresses(body({ peer: PEER, addrs }), true)?.addrs.map(String)).toEqual([local, tls, wss, sni]);
+		expect(directAddresses(body({ peer: PEER, addrs }), false)?.addrs.map(String)).toEqual(addrs);
+		expect(directAddresses(body({ peer: PEER, addrs: [lan] }), true)).toBeUndefined();
+		// Outside a browser (no `location`) the page counts as http.
+		expect(isSecurePage()).toBe(false);
+		expect(directAddresses(body({ peer: PEER, addrs: [lan] }))?.addrs.map(String)).toEqual([lan]);
+	});
+});
+
+describe('webSocketDialable / isSecureWebSocket', () => {
+	it('reads the transport part before the first peer id', () => {
+		const ok = (t: string, secure: boolean) => webSocketDialable(multiaddr(t), secure);
+		expect(ok('/dns4/relay.example/tcp/443/wss', true)).toBe(true);
+		expect(ok(`/dns6/relay.example/tcp/443/tls/ws/p2p/${RELAY}`, true)).toBe(true);
+		expect(ok('/ip6/::1/tcp/4002/ws', true)).toBe(true);
+		expect(ok('/dns4/localhost/tcp/4002/ws', true)).toBe(true);
+		expect(ok('/ip4/10.0.0.1/tcp/4002/ws', true)).toBe(false);
+		expect(ok('/ip4/10.0.0.1/tcp/4002/ws', false)).toBe(true);
+		expect(ok('/ip4/10.0.0.1/tcp/4001', false)).toBe(false);
+		expect(ok('/ip4/10.0.0.1/udp/4001/quic-v1', false)).toBe(false);
+		expect(ok('/dns4/relay.example/tcp/443/tls/http', true)).toBe(false);
+		expect(isSecureWebSocket(multiaddr(`/dns4/r.example/tcp/443/tls/ws/p2p/${RELAY}/p2p-circuit/webrtc`))).toBe(true);
+		expect(isSecureWebSocket(multiaddr(`/ip4/127.0.0.1/tcp/1/ws/p2p/${RELAY}/p2p-circuit/webrtc`))).toBe(false);
 	});
 });
 

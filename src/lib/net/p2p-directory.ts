@@ -23,10 +23,10 @@ import {
 	type DirectoryBody,
 	type VerifiedRecord
 } from '../core/records.ts';
+import { DIRECT_CAPABILITY, mergeDirectoryBody } from './p2p-merge.ts';
 import type { CallOptions, RecordStore } from './record-store.ts';
 
-/** The capability a `dir` entry lists when its author takes direct connections. */
-export const DIRECT_CAPABILITY = 'direct:1';
+export { DIRECT_CAPABILITY };
 
 /** A contact's verified direct-connection entry. */
 export interface DirectEntry {
@@ -40,28 +40,64 @@ export interface DirectEntry {
 	publishedAt: number;
 }
 
-/** Transports a browser reaches a relay with: WebSockets only (no raw TCP in a page). */
-function browserDialable(ma: Multiaddr): boolean {
-	const names = ma.getComponents().map((c) => c.name);
-	const circuit = names.indexOf('p2p-circuit');
-	if (circuit < 0) return false;
-	const relayPart = names.slice(0, circuit);
-	return (
-		['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(relayPart[0] ?? '') &&
-		relayPart[1] === 'tcp' &&
-		(relayPart.includes('ws') || relayPart.includes('wss') || relayPart.includes('tls')) &&
-		relayPart.at(-1) === 'p2p'
-	);
+/**
+ * Whether this page is served over https: there the browser refuses plain `ws:` sockets to
+ * anything but loopback (mixed content), so only secure WebSocket addresses are worth dialling.
+ * @returns true on an https page; false on http and outside a browser
+ */
+export function isSecurePage(): boolean {
+	return (globalThis as { location?: { protocol?: string } }).location?.protocol === 'https:';
+}
+
+/** The components of an address before its first `/p2p/…`: the relay's transport part. */
+function transportNames(ma: Multiaddr): { names: string[]; host: string | undefined } {
+	const components = ma.getComponents();
+	const end = components.findIndex((c) => c.name === 'p2p');
+	const head = end < 0 ? components : components.slice(0, end);
+	return { names: head.map((c) => c.name), host: head[0]?.value };
 }
 
 /**
- * Keep the direct addresses of a `dir` body that a browser can dial: each must parse as a
- * multiaddr, go through a relay over WebSockets (`…/ws/p2p/<relay>/p2p-circuit`), ask for WebRTC
- * and end with the entry's peer id. Anything else is dropped, never dialled.
+ * Whether an address's transport part is a secure WebSocket (`wss`, `tls/ws`, `tls/sni/…/ws`).
+ * @param ma - a relay address or a circuit address through one
+ * @returns true for a TLS WebSocket
+ */
+export function isSecureWebSocket(ma: Multiaddr): boolean {
+	const { names } = transportNames(ma);
+	return names.includes('wss') || (names.includes('tls') && names.at(-1) === 'ws');
+}
+
+/**
+ * Whether this page can open the WebSocket an address's transport part names: a host (IP or DNS
+ * name), TCP, then `ws`, `wss`, `tls/ws` or `tls/sni/<name>/ws`. On an https page a plain `ws` is
+ * kept only to loopback (browsers let a secure page reach `ws://localhost`).
+ * @param ma - a relay address or a circuit address through one
+ * @param secure - whether the page is https
+ * @returns true when worth dialling
+ */
+export function webSocketDialable(ma: Multiaddr, secure: boolean): boolean {
+	const { names, host } = transportNames(ma);
+	const [family, tcp, ...rest] = names;
+	if (!['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(family ?? '') || tcp !== 'tcp') return false;
+	const tail = rest.join('/');
+	if (tail === 'wss' || tail === 'tls/ws' || tail === 'tls/sni/ws') return true;
+	if (tail !== 'ws') return false;
+	return !secure || host === 'localhost' || host === '::1' || /^127\./.test(host ?? '');
+}
+
+/**
+ * Keep the direct addresses of a `dir` body that this page can dial: each must parse as a
+ * multiaddr, go through a relay over WebSockets (`…/ws/p2p/<relay>/p2p-circuit`; on an https page
+ * secure WebSockets only, see {@link webSocketDialable}), ask for WebRTC and end with the entry's
+ * peer id. Anything else is dropped, never dialled.
  * @param body - a verified `dir` body
+ * @param secure - whether the page is https (default: as `location` says)
  * @returns the peer id and the usable addresses, or undefined when there is no usable address
  */
-export function directAddresses(body: DirectoryBody): { peer: string; addrs: Multiaddr[] } | undefined {
+export function directAddresses(
+	body: DirectoryBody,
+	secure = isSecurePage()
+): { peer: string; addrs: Multiaddr[] } | undefined {
 	const p2p = body.p2p;
 	if (p2p === undefined) return undefined;
 	const addrs: Multiaddr[] = [];
@@ -76,7 +112,10 @@ export function directAddresses(body: DirectoryBody): { peer: string; addrs: Mul
 		const last = components.at(-1);
 		const beforeLast = components.at(-2);
 		if (last?.name !== 'p2p' || last.value !== p2p.peer || beforeLast?.name !== 'webrtc') continue;
-		if (!browserDialable(ma)) continue;
+		// Through a relay (`…/p2p/<relay>/p2p-circuit/…`) reached over a WebSocket this page may open.
+		const names = components.map((c) => c.name);
+		const circuit = names.indexOf('p2p-circuit');
+		if (circuit < 1 || names[circuit - 1] !== 'p2p' || !webSocketDialable(ma, secure)) continue;
 		addrs.push(ma);
 	}
 	return addrs.length === 0 ? undefined : { peer: p2p.peer, addrs };
@@ -133,13 +172,13 @@ export async function publishDirectEntry(
 	const held = await records.read(soul, DIRECTORY_KEY, call);
 	const current = held?.kind === 'dir' ? (held as VerifiedRecord<'dir'>).body : undefined;
 	const state = Math.max(now(), (opts.lastState ?? 0) + 1, (held?.state ?? 0) + 1);
-	const capabilities = (current?.capabilities ?? []).filter((c) => c !== DIRECT_CAPABILITY);
-	const body: DirectoryBody = {
+	// The merge rule of p2p-merge.ts: relays and capabilities stay the profile service's.
+	const body = mergeDirectoryBody({
 		relays: current?.relays ?? [],
-		capabilities: p2p ? [...capabilities, DIRECT_CAPABILITY] : capabilities,
+		capabilities: current?.capabilities ?? [],
+		p2p: p2p && { peer: p2p.peer, addrs: [...p2p.addrs] },
 		lastSeen: state
-	};
-	if (p2p) body.p2p = { peer: p2p.peer, addrs: p2p.addrs.slice(0, MAX_P2P_ADDRS) };
+	});
 	const record = await signRecord('dir', {
 		author: identity.id,
 		key: DIRECTORY_KEY,
@@ -162,4 +201,23 @@ export function sameDirectEntry(body: DirectoryBody, p2p: { peer: string; addrs:
 	const held = body.p2p;
 	if (held === undefined || held.peer !== p2p.peer || held.addrs.length !== p2p.addrs.length) return false;
 	return held.addrs.every((a, i) => a === p2p.addrs[i]) && body.capabilities.includes(DIRECT_CAPABILITY);
+}
+
+/**
+ * The direct node's rule on seeing my own `dir` entry change (a write by the profile service, or
+ * by another of my browsers): publish again only when a newer entry lost or changed my direct
+ * part. Since the profile service carries that part over (p2p-merge.ts), its writes pass
+ * unanswered; only a writer that dropped it (an older client, another device) is answered.
+ * @param record - my `dir` record as the store delivers it (verified)
+ * @param published - what I last published, or undefined before my first publish
+ * @param lastState - the state of my last write
+ * @returns true when my direct part must be published again
+ */
+export function mustRepublish(
+	record: VerifiedRecord,
+	published: { peer: string; addrs: readonly string[] } | undefined,
+	lastState: number
+): boolean {
+	if (record.kind !== 'dir' || record.key !== DIRECTORY_KEY || !published) return false;
+	return record.state > lastState && !sameDirectEntry((record as VerifiedRecord<'dir'>).body, published);
 }

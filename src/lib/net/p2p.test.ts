@@ -30,6 +30,20 @@ describe('relayP2pAddrs', () => {
 		]);
 	});
 
+	it('keeps secure WebSockets on an https page, and puts plain ones first on an http page', () => {
+		const ws = `/ip4/192.168.1.5/tcp/4002/ws/p2p/${RELAY}`;
+		const local = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${RELAY}`;
+		const tls = `/dns4/relay.example/tcp/443/tls/ws/p2p/${RELAY}`;
+		const wss = `/dns4/relay.example/tcp/8443/wss/p2p/${RELAY}`;
+		const health = { ipfs: { libp2p: { addrs: [tls, ws, wss, local] } } };
+		expect(relayP2pAddrs(health, true).map(String)).toEqual([tls, wss, local]);
+		expect(relayP2pAddrs(health, false).map(String)).toEqual([ws, local, tls, wss]);
+		// A relay without a secure address offers an https page nothing off this machine.
+		expect(relayP2pAddrs({ ipfs: { libp2p: { addrs: [ws] } } }, true)).toEqual([]);
+		// Outside a browser the page counts as http.
+		expect(relayP2pAddrs(health).map(String)).toEqual([ws, local, tls, wss]);
+	});
+
 	it('finds nothing in answers of another shape', () => {
 		for (const body of [null, 'x', {}, { ipfs: { enabled: false } }, { ipfs: { libp2p: { addrs: 'x' } } }])
 			expect(relayP2pAddrs(body)).toEqual([]);

@@ -32,9 +32,17 @@ import { createLibp2p } from 'libp2p';
 import type { Ed25519 } from '../core/ed25519.ts';
 import type { Identity, MiaouId } from '../core/identity.ts';
 import { systemClock, type Clock } from '../core/random.ts';
-import { DIRECTORY_KEY, MAX_P2P_ADDRS, soulFor, type VerifiedRecord } from '../core/records.ts';
+import { DIRECTORY_KEY, MAX_P2P_ADDRS, soulFor } from '../core/records.ts';
 import { readJson, type Fetch } from './http.ts';
-import { publishDirectEntry, readDirectEntry, sameDirectEntry, type DirectEntry } from './p2p-directory.ts';
+import {
+	isSecurePage,
+	isSecureWebSocket,
+	mustRepublish,
+	publishDirectEntry,
+	readDirectEntry,
+	webSocketDialable,
+	type DirectEntry
+} from './p2p-directory.ts';
 import {
 	ByteBudget,
 	DIRECT_SEND_TIMEOUT_MS,
@@ -67,7 +75,35 @@ export const REBIND_INTERVAL_MS = 10_000;
 export const MAX_RELAY_HEALTH_BYTES = 64 * 1024;
 /** Relays whose addresses are looked up (the relay pool's cap). */
 export const MAX_DIRECT_RELAYS = 16;
-/** A contact connected directly. */
+/**
+ * How a connection to a contact runs: `webrtc` browser to browser, or `relayed` through a relay's
+ * circuit (limited in time and bytes: signalling only, no envelopes), while WebRTC is being set up
+ * or when no network path between the two browsers was found.
+ */
+export type PeerPath = 'webrtc' | 'relayed';
+
+/**
+ * The path of a libp2p connection, for the Network screen.
+ * @param conn - its remote address and limits (a relayed connection has limits)
+ * @returns `relayed` for a limited or circuit connection, `webrtc` for an unlimited WebRTC one,
+ *   undefined for anything else (a relay itself)
+ */
+export function connectionPath(conn: { remoteAddr: Multiaddr; limits?: unknown }): PeerPath | undefined {
+	const names = conn.remoteAddr.getComponents().map((c) => c.name);
+	if (conn.limits !== undefined || (names.includes('p2p-circuit') && !names.includes('webrtc'))) return 'relayed';
+	return names.includes('webrtc') ? 'webrtc' : undefined;
+}
+
+/** A contact reached through a relay only (path `relayed`): signalling, no envelopes. */
+export interface RelayedPeer {
+	contact: MiaouId;
+	/** Their libp2p peer id, as their signed `dir` entry names it. */
+	peer: string;
+	/** The circuit address of the connection (`<relay>/p2p-circuit/p2p/<peer>`). */
+	address: string;
+}
+
+/** A contact connected directly (path `webrtc`). */
 export interface DirectPeer {
 	contact: MiaouId;
 	/** Their libp2p peer id, as their signed `dir` entry names it. */
@@ -90,7 +126,14 @@ export interface DirectSnapshot {
 	peerId: string | undefined;
 	/** My circuit addresses (as published), empty until a relay gave me a slot. */
 	addrs: readonly string[];
+	/** Contacts connected directly (path `webrtc`): these carry envelopes. */
 	peers: readonly DirectPeer[];
+	/**
+	 * Contacts reached through a relay only (path `relayed`): WebRTC is being set up, or found no
+	 * path between the two browsers. The node always fills it; optional for snapshots made
+	 * elsewhere (absent: none).
+	 */
+	relayed?: readonly RelayedPeer[];
 	/** Envelopes a contact took directly / I took directly / refused (over a cap or size). */
 	sent: number;
 	received: number;
@@ -148,12 +191,15 @@ export interface DirectNode {
 }
 
 /**
- * The libp2p addresses a relay's `/health` lists that a browser can dial: WebSockets (ws, wss or
- * tls/ws), ending in `/p2p/<relay-id>`.
+ * The libp2p addresses a relay's `/health` lists that this page can dial: WebSockets ending in
+ * `/p2p/<relay-id>`. An https page may only open secure WebSockets (mixed content), so it keeps
+ * `wss` and `tls/ws` addresses (a relay behind a TLS proxy announces one, docs/relay.md) and plain
+ * `ws` only to loopback; an http page keeps both, plain first (no TLS hop on a LAN).
  * @param health - the parsed `/health` body (outside data)
+ * @param secure - whether the page is https (default: as `location` says, see {@link isSecurePage})
  * @returns up to {@link MAX_P2P_ADDRS} multiaddrs
  */
-export function relayP2pAddrs(health: unknown): Multiaddr[] {
+export function relayP2pAddrs(health: unknown, secure = isSecurePage()): Multiaddr[] {
 	const addrs = (health as { ipfs?: { libp2p?: { addrs?: unknown } } } | null)?.ipfs?.libp2p?.addrs;
 	if (!Array.isArray(addrs)) return [];
 	const out: Multiaddr[] = [];
@@ -167,11 +213,12 @@ export function relayP2pAddrs(health: unknown): Multiaddr[] {
 		}
 		const names = ma.getComponents().map((c) => c.name);
 		if (names.includes('p2p-circuit') || names.at(-1) !== 'p2p') continue;
-		if (!names.includes('ws') && !names.includes('wss') && !names.includes('tls')) continue;
+		if (!webSocketDialable(ma, secure)) continue;
 		out.push(ma);
-		if (out.length >= MAX_P2P_ADDRS) break;
 	}
-	return out;
+	// Plain first on an http page (a sort is stable: the relay's order stays within each kind).
+	if (!secure) out.sort((a, b) => Number(isSecureWebSocket(a)) - Number(isSecureWebSocket(b)));
+	return out.slice(0, MAX_P2P_ADDRS);
 }
 
 /** The transport part of an address, up to the first `/p2p/…` (the relay's own address). */
@@ -211,6 +258,8 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 	let handler: ((envelope: Uint8Array) => Promise<void>) | undefined;
 	let status: DirectSnapshot['status'] = 'starting';
 	let published: { peer: string; addrs: string[] } | undefined;
+	/** The entry of the publish under way, if any. */
+	let publishing: { peer: string; addrs: string[] } | undefined;
 	let lastState = 0;
 	let counts = { sent: 0, received: 0, refused: 0 };
 	let error: string | undefined;
@@ -248,15 +297,24 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 	const snapshot = (): DirectSnapshot => {
 		if (current) return current;
 		const peers: DirectPeer[] = [];
+		const relayed: RelayedPeer[] = [];
 		for (const [peer, b] of bindings) {
-			const conn = directConnection(peer);
-			if (conn) peers.push({ contact: b.entry.id, peer, address: conn.remoteAddr.toString(), ...b.stats });
+			const direct = directConnection(peer);
+			if (direct && connectionPath(direct) === 'webrtc') {
+				peers.push({ contact: b.entry.id, peer, address: direct.remoteAddr.toString(), ...b.stats });
+				continue;
+			}
+			const viaRelay = libp2p
+				.getConnections()
+				.find((c) => c.remotePeer.toString() === peer && c.status === 'open' && connectionPath(c) === 'relayed');
+			if (viaRelay) relayed.push({ contact: b.entry.id, peer, address: viaRelay.remoteAddr.toString() });
 		}
 		current = Object.freeze({
 			status,
 			peerId: libp2p.peerId.toString(),
 			addrs: Object.freeze([...(published?.addrs ?? [])]),
 			peers: Object.freeze(peers),
+			relayed: Object.freeze(relayed),
 			...counts,
 			error
 		});
@@ -290,11 +348,14 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 
 	// ——— Relays and my entry ———
 
+	// What I publish: circuit addresses a browser can dial (a relay's raw-TCP address is of no use
+	// to one), secure ones first so that contacts on https pages find theirs within the cap.
 	const myAddrs = (): string[] =>
 		libp2p
 			.getMultiaddrs()
+			.filter((ma) => ma.toString().includes('/p2p-circuit/webrtc/p2p/') && webSocketDialable(ma, false))
+			.sort((a, b) => Number(isSecureWebSocket(b)) - Number(isSecureWebSocket(a)))
 			.map((ma) => ma.toString())
-			.filter((t) => t.includes('/p2p-circuit/webrtc/p2p/'))
 			.slice(0, MAX_P2P_ADDRS);
 
 	let publishTimer: ReturnType<typeof setTimeout> | undefined;
@@ -305,6 +366,7 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 			const addrs = myAddrs();
 			if (addrs.length === 0) return;
 			const entry = { peer: libp2p.peerId.toString(), addrs };
+			publishing = entry;
 			publishDirectEntry(opts.records, opts.identity, entry, {
 				lastState,
 				now,
@@ -312,11 +374,14 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 				...(opts.ed25519 ? { ed25519: opts.ed25519 } : {})
 			})
 				.then((state) => {
-					lastState = state;
+					lastState = Math.max(lastState, state);
 					published = entry;
 					changed();
 				})
-				.catch(fail);
+				.catch(fail)
+				.finally(() => {
+					if (publishing === entry) publishing = undefined;
+				});
 		}, REPUBLISH_DELAY_MS);
 	};
 
@@ -353,15 +418,17 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 		);
 	};
 
-	// Someone wrote my entry without my direct part (profile.ts publishes `dir` too): put it back.
+	// Someone wrote my entry without my direct part: put it back. The profile service carries the
+	// part over (p2p-merge.ts), so its writes pass unanswered: no second write, no gap.
 	const unsubscribeMine = opts.records.subscribe(
 		soulFor('dir', opts.identity.id),
 		(record) => {
-			if (record.kind !== 'dir' || record.key !== DIRECTORY_KEY || !published) return;
-			if (record.state > lastState && !sameDirectEntry((record as VerifiedRecord<'dir'>).body, published)) {
-				lastState = Math.max(lastState, record.state);
-				publishSoon();
-			}
+			// My own write may come back before its publish settled: it is not a loss.
+			const republish =
+				mustRepublish(record, published, lastState) &&
+				(publishing === undefined || mustRepublish(record, publishing, lastState));
+			if (record.kind === 'dir' && record.key === DIRECTORY_KEY) lastState = Math.max(lastState, record.state);
+			if (republish) publishSoon();
 		},
 		{ signal: closing.signal }
 	);
@@ -418,7 +485,7 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 
 	libp2p.addEventListener('connection:open', (evt) => {
 		const conn = evt.detail;
-		if (conn.limits !== undefined) return; // relayed: signalling only
+		if (conn.limits !== undefined) return changed(); // relayed: signalling only, listed as such
 		const directCount = libp2p
 			.getConnections()
 			.filter((c) => c.limits === undefined && !relayPeers.has(c.remotePeer.toString())).length;

@@ -4,6 +4,13 @@ import { NoProfileError } from '../core/errors.ts';
 import { createIdentity } from '../core/identity.ts';
 import { soulFor, type VerifiedRecord } from '../core/records.ts';
 import { verifyPrekeyBundle } from '../core/x3dh.ts';
+import {
+	DIRECT_CAPABILITY,
+	mustRepublish,
+	publishDirectEntry,
+	readDirectEntry,
+	sameDirectEntry
+} from '../net/p2p-directory.ts';
 import { memoryRecordNetwork, memoryRecordStore } from '../net/record-store-memory.ts';
 import { createPrekeyKeeper, memoryPrekeyStorage } from './prekeys.ts';
 import { CLIENT_CAPABILITIES, createProfileService } from './profile.ts';
@@ -99,5 +106,74 @@ describe('profile service', () => {
 		const body = (await read()).body;
 		expect(body).toMatchObject({ name: 'Alice', about: 'hi' });
 		expect(body.oneTimePrekeys.map((p) => p.id)).not.toContain(next);
+	});
+});
+
+describe('profile service and the direct part of my dir entry (docs/net.md §Direct peers)', () => {
+	// A real libp2p peer id and relay id (Ed25519, base58btc).
+	const PEER = '12D3KooWJ2k5Qx3Q9pAYh4M5i8Wvu9n9c3uH1Lc8o4V6e8s7RDbq';
+	const RELAY = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN';
+	const CIRCUIT = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${RELAY}/p2p-circuit/webrtc/p2p/${PEER}`;
+	const direct = { peer: PEER, addrs: [CIRCUIT] };
+
+	const readDir = async (records: ReturnType<typeof setup>['records'], id: string) =>
+		(await records.read(soulFor('dir', id), 'entry')) as VerifiedRecord<'dir'>;
+
+	it('carries the direct part over, so the direct node has nothing to publish again', async () => {
+		const { make, records } = setup();
+		const alice = make();
+		await alice.profiles.publish({ name: 'Alice', relays: ['wss://one.example/'] });
+		const first = await publishDirectEntry(records, alice.identity, direct, { ed25519 });
+		// What the direct node sees of my entry from now on, with the rule it applies.
+		const seen: boolean[] = [];
+		const stop = records.subscribe(soulFor('dir', alice.identity.id), (r) => {
+			if (r.state > first) seen.push(mustRepublish(r, direct, first));
+		});
+		await alice.profiles.publish({ name: 'Alice L.', relays: ['wss://two.example/'] });
+		const dir = await readDir(records, alice.identity.id);
+		expect(dir.state).toBeGreaterThan(first);
+		expect(dir.body.relays).toEqual(['wss://two.example/']);
+		expect(dir.body.p2p).toEqual(direct);
+		expect(dir.body.capabilities).toEqual([...CLIENT_CAPABILITIES, DIRECT_CAPABILITY]);
+		expect(sameDirectEntry(dir.body, direct)).toBe(true);
+		expect(seen.length).toBeGreaterThan(0);
+		expect(seen.every((republish) => !republish)).toBe(true);
+		stop();
+		// Contacts read my addresses straight after the profile update.
+		expect((await readDirectEntry(records, alice.identity.id))?.peer).toBe(PEER);
+	});
+
+	it('lets the caller set or drop the direct part; the direct node keeps the relays', async () => {
+		const { make, records } = setup();
+		const alice = make();
+		await alice.profiles.publish({ name: 'Alice', relays: ['wss://one.example/'], p2p: direct });
+		expect((await readDir(records, alice.identity.id)).body.p2p).toEqual(direct);
+		const withP2p = await readDir(records, alice.identity.id);
+		await alice.profiles.publish({ name: 'Alice', relays: ['wss://one.example/'], p2p: null });
+		const without = await readDir(records, alice.identity.id);
+		expect(without.body.p2p).toBeUndefined();
+		expect(without.body.capabilities).not.toContain(DIRECT_CAPABILITY);
+		// A writer that dropped the part is answered by the direct node's rule…
+		expect(mustRepublish(without, direct, withP2p.state)).toBe(true);
+		// …and its write keeps what the profile service wrote.
+		await publishDirectEntry(records, alice.identity, direct, { ed25519, lastState: without.state });
+		const back = await readDir(records, alice.identity.id);
+		expect(back.body).toMatchObject({ relays: ['wss://one.example/'], p2p: direct });
+		expect(back.body.capabilities).toEqual([...CLIENT_CAPABILITIES, DIRECT_CAPABILITY]);
+		// A profile's own capability list cannot claim direct connections without a direct part.
+		await alice.profiles.publish({ name: 'Alice', capabilities: ['msg:1', DIRECT_CAPABILITY], p2p: null });
+		expect((await readDir(records, alice.identity.id)).body.capabilities).toEqual(['msg:1']);
+	});
+
+	it('ignores entries that are not mine or not dir entries', async () => {
+		const { make, records } = setup();
+		const alice = make();
+		await alice.profiles.publish({ name: 'Alice', p2p: direct });
+		const dir = await readDir(records, alice.identity.id);
+		expect(mustRepublish(dir, undefined, 0)).toBe(false); // nothing published yet
+		expect(mustRepublish(dir, direct, dir.state)).toBe(false); // not newer than my last write
+		expect(mustRepublish(dir, { peer: PEER, addrs: [] }, 0)).toBe(true); // other addresses
+		const profile = await records.read(soulFor('profile', alice.identity.id), 'card');
+		expect(mustRepublish(profile!, direct, 0)).toBe(false);
 	});
 });

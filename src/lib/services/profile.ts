@@ -22,9 +22,12 @@ import {
 	profileBodyFrom,
 	signRecord,
 	soulFor,
+	type DirectoryBody,
+	type DirectoryP2p,
 	type VerifiedRecord
 } from '../core/records.ts';
 import { verifyPrekeyBundle, type IdentityKeys, type PrekeyBundle } from '../core/x3dh.ts';
+import { mergeDirectoryBody } from '../net/p2p-merge.ts';
 import type { CallOptions, RecordStore } from '../net/record-store.ts';
 import type { PrekeyKeeper } from './prekeys.ts';
 
@@ -40,6 +43,13 @@ export interface MyProfile {
 	relays?: string[];
 	/** Capabilities for my `dir` entry (default {@link CLIENT_CAPABILITIES}). */
 	capabilities?: string[];
+	/**
+	 * The direct-connection part of my `dir` entry (docs/net.md §Direct peers). Its writer is the
+	 * direct node (net/p2p.ts): left undefined, publishing carries over the part my entry holds now
+	 * (the merge rule of net/p2p-merge.ts), so a profile update never hides my direct addresses;
+	 * `null` publishes the entry without it.
+	 */
+	p2p?: DirectoryP2p | null;
 }
 
 /** A contact's verified profile. */
@@ -66,7 +76,9 @@ export interface DirectoryInfo {
 export interface ProfileService {
 	/**
 	 * Publish my profile, my directory entry and my name-index entry, with my current prekeys.
-	 * @param profile - name, about text, relays, capabilities
+	 * The directory entry keeps the direct-connection part it holds unless `profile.p2p` says
+	 * otherwise (net/p2p-merge.ts).
+	 * @param profile - name, about text, relays, capabilities, direct part
 	 * @throws {MalformedError} on a name, text or relay URL the record rules refuse
 	 * @throws what `RecordStore.publish` throws (RelayRefusedError, RelayTimeoutError, NoRelayError, AbortError)
 	 */
@@ -183,15 +195,23 @@ export function createProfileService(opts: {
 		async publish(profile, o = {}) {
 			await publishProfile(profile, o);
 			last = { ...profile };
-			const dirState = await stamp(soulFor('dir', identity.id), DIRECTORY_KEY, o);
+			// My entry as held now: its direct part (the direct node's) is carried over unless the
+			// caller says otherwise, and its state is the one to outrank.
+			const dirSoul = soulFor('dir', identity.id);
+			const held = await records.read(dirSoul, DIRECTORY_KEY, o);
+			const heldBody = held?.kind === 'dir' && held.author === identity.id ? (held.body as DirectoryBody) : undefined;
+			lastState = Math.max(now(), lastState + 1, (held?.state ?? 0) + 1);
+			const dirState = lastState;
+			const p2p = profile.p2p === null ? undefined : (profile.p2p ?? heldBody?.p2p);
 			const dir = await signRecord('dir', {
 				author: identity.id,
 				key: DIRECTORY_KEY,
-				body: {
+				body: mergeDirectoryBody({
 					relays: profile.relays ?? [],
 					capabilities: profile.capabilities ?? [...CLIENT_CAPABILITIES],
+					p2p,
 					lastSeen: dirState
-				},
+				}),
 				state: dirState,
 				signer: identity.signing,
 				ed25519
