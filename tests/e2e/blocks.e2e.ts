@@ -9,6 +9,9 @@
  * - Every relay is stopped. Bob opens the same link in a new tab: the page comes from the
  *   service worker's cache, the blocks from IndexedDB, and the file is the same bytes, with no
  *   block request at all. A link to content never read says that no relay has it.
+ * - Still offline, Bob creates an identity and opens Settings → Storage on this device: the file
+ *   is listed in the cache, "Clear cached files" empties it, and the link then asks for every
+ *   block again (served by Chromium's HTTP cache, which no page can clear).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { relayBlobStore } from '../../src/lib/net/blob-store-relay.ts';
 import { withFileName } from '../../src/lib/state/share-files.ts';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
+import { onboard } from './flows.ts';
 
 const SIZE = 3 * 1024 * 1024 + 4321;
 
@@ -111,6 +115,34 @@ describe('blocks kept in IndexedDB', () => {
 		await again.page.goto(`${relayA.url}/c/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`);
 		await visible(again.page.getByRole('alert').filter({ hasText: 'None of the relays asked has this file' }), 60_000);
 		await again.page.close();
+		expect(pageErrors).toEqual([]);
+	});
+
+	it('Settings lists the cached file, and "Clear cached files" removes its blocks', async () => {
+		const p = await bob.context.newPage();
+		p.on('pageerror', (e) => pageErrors.push(e.message));
+		await onboard(p, relayA.url, 'Bob');
+		await p.getByRole('link', { name: 'Settings' }).first().click();
+		await visible(p.getByRole('heading', { name: 'Storage on this device' }));
+		const part = p.getByTestId('storage-settings');
+		await visible(part.getByTestId('storage-cached').filter({ hasText: '(1 file)' }));
+		await visible(part.getByTestId('storage-used'));
+		expect(await part.getByLabel('Keep cached files up to').inputValue()).toBe('512');
+		await part.scrollIntoViewIfNeeded();
+		await screenshot(p, 'settings-storage');
+		await part.getByRole('button', { name: 'Clear cached files' }).click();
+		await visible(part.getByText('Cached files were removed from this device.'));
+		await visible(part.getByTestId('storage-cached').filter({ hasText: '(0 files)' }));
+
+		await p.close();
+
+		// IndexedDB no longer has the blocks: the page asks for every block again. With every relay
+		// down the answers come from Chromium's HTTP cache (the gateway's answers are immutable,
+		// relay/ipfs/gateway.ts), which a page cannot clear; opened before, it made no request.
+		const after = await openAsBob(link, 'shared-file-after-clear');
+		expect(Buffer.from(after.bytes).equals(Buffer.from(plain))).toBe(true);
+		expect(after.blockRequests.length).toBeGreaterThanOrEqual(Math.ceil(SIZE / (256 * 1024)));
+		await after.page.close();
 		expect(pageErrors).toEqual([]);
 	});
 });

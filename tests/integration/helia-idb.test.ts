@@ -7,7 +7,10 @@
  * - a file is read through Helia from a lying relay and an honest one: the lie is refused (Helia
  *   hashes every block), the bytes are right, every block lands in IndexedDB;
  * - a file is put from the page: the CAR reaches the relay and the blocks stay local;
- * - the relay is stopped, a new page of the same profile opens both files from IndexedDB alone.
+ * - the relay is stopped, a new page of the same profile opens both files from IndexedDB alone;
+ * - the block index (helia-browser-cache.ts) in IndexedDB lists both files, an eviction over the
+ *   cap removes the least recently used one whole, and "Clear cached files" empties the blocks
+ *   and the index while another database of the origin (messages' history) stays.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -30,7 +33,8 @@ async function bundleHelia(): Promise<string> {
 		'net/blob-store-helia.ts': ['openBrowserBlobStore', 'relayUploader'],
 		'net/helia-browser.ts': ['openIdbBlockstore'],
 		'net/blob-store-relay.ts': ['relayBlobStore'],
-		'net/blocks.ts': ['parseCid']
+		'net/blocks.ts': ['parseCid'],
+		'net/helia-browser-cache.ts': ['blockCache', 'browserBlockCache', 'openIdbBlobIndex']
 	});
 }
 
@@ -158,6 +162,97 @@ describe('the browser Helia node over IndexedDB', () => {
 			return { read: await hex(read), put: await hex(put), unknown };
 		})()`)) as Record<string, unknown>;
 		expect(result).toEqual({ read: sha256Hex(read), put: putHash, unknown: 'ERR_NOT_FOUND' });
+		await page.close();
+	}, 60_000);
+
+	it('lists both files in the block index and evicts the least recently used one whole', async () => {
+		const page = await openPage();
+		const result = (await page.evaluate(
+			`(async () => {
+			const { openBrowserBlobStore, openIdbBlobIndex, openIdbBlockstore, blockCache, parseCid } = globalThis.MiaouLib;
+			const index = await openIdbBlobIndex();
+			const listed = (await index.all()).map((e) => ({ root: e.root, bytes: e.bytes, blocks: e.blocks.length }));
+			// A cap of one byte: everything but the blob used last leaves (the put file, read last above).
+			const cache = blockCache({ blockstore: await openIdbBlockstore(), index, parse: parseCid, capBytes: () => 1 });
+			const removed = await cache.evict();
+			const store = await openBrowserBlobStore({ relays: () => [] });
+			return {
+				listed,
+				removed,
+				left: (await index.all()).map((e) => e.root),
+				readLocal: await store.isLocal(${JSON.stringify('READ')}),
+				putLocal: await store.isLocal(${JSON.stringify('PUT')})
+			};
+		})()`
+				.replace('READ', readCid)
+				.replace('PUT', putCid)
+		)) as {
+			listed: { root: string; bytes: number; blocks: number }[];
+			removed: string[];
+			left: string[];
+			readLocal: boolean;
+			putLocal: boolean;
+		};
+		const byRoot = new Map(result.listed.map((e) => [e.root, e]));
+		expect(byRoot.get(readCid)?.bytes).toBeGreaterThanOrEqual(read.length);
+		expect(byRoot.get(readCid)?.blocks).toBe(6); // 1 MiB + 4321 B in 256 KiB leaves, and the root
+		expect(byRoot.get(putCid)?.bytes).toBeGreaterThanOrEqual(700_000);
+		expect(result.removed).toEqual([readCid]);
+		expect(result.left).toEqual([putCid]);
+		expect([result.readLocal, result.putLocal]).toEqual([false, true]);
+		await page.close();
+	}, 60_000);
+
+	it('clears cached files (listed or not) and the index, and leaves the other databases alone', async () => {
+		const page = await openPage();
+		const result = (await page.evaluate(
+			`(async () => {
+			const { browserBlockCache, openBrowserBlobStore, openIdbBlockstore, openIdbBlobIndex, parseCid } = globalThis.MiaouLib;
+			// Another database of the origin, as messages' history is.
+			const other = await new Promise((resolve, reject) => {
+				const r = indexedDB.open('miaou-history-stand-in', 1);
+				r.onupgradeneeded = () => r.result.createObjectStore('records');
+				r.onsuccess = () => resolve(r.result);
+				r.onerror = () => reject(r.error);
+			});
+			await new Promise((resolve) => {
+				const tx = other.transaction('records', 'readwrite');
+				tx.objectStore('records').put('kept', 'message-1');
+				tx.oncomplete = resolve;
+			});
+			// A block no index lists (written before the index existed).
+			const blocks = await openIdbBlockstore();
+			const stray = parseCid('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy');
+			await blocks.put(stray, new TextEncoder().encode('hello world'));
+			const cache = await browserBlockCache();
+			const before = await cache.usage();
+			await cache.clear();
+			const store = await openBrowserBlobStore({ relays: () => [] });
+			const message = await new Promise((resolve) => {
+				const r = other.transaction('records').objectStore('records').get('message-1');
+				r.onsuccess = () => resolve(r.result);
+			});
+			const estimate = await navigator.storage.estimate();
+			return {
+				before: before.blobs,
+				after: await cache.usage(),
+				index: (await (await openIdbBlobIndex()).all()).length,
+				stray: await blocks.has(stray),
+				putLocal: await store.isLocal(${JSON.stringify('PUT')}),
+				message,
+				estimate: typeof estimate.usage === 'number' && typeof estimate.quota === 'number'
+			};
+		})()`.replace('PUT', putCid)
+		)) as Record<string, unknown>;
+		expect(result).toEqual({
+			before: 1,
+			after: { bytes: 0, blobs: 0 },
+			index: 0,
+			stray: false,
+			putLocal: false,
+			message: 'kept',
+			estimate: true
+		});
 		await page.close();
 	}, 60_000);
 });

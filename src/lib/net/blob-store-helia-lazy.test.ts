@@ -31,20 +31,23 @@ function bytesOf(n: number, seed: number): Uint8Array {
 describe('heliaTransfers', () => {
 	it('uploads through the given uploader, then downloads from the link relay when none is listed', async () => {
 		const blockstore = new MemoryBlockstore();
-		const uploads: number[] = [];
+		const uploads: { root: string; blocks: number }[] = [];
+		const toRelay = relayUploader(relayBlobStore([relay.url]));
 		const sender = heliaTransfers({
 			relays: () => [relay.url],
-			upload: async (bytes, opts) => {
-				uploads.push(bytes.length);
-				return relayUploader(relayBlobStore([relay.url]))(bytes, opts);
+			// The uploader gets the blocks Helia made: no second import.
+			upload: async (root, blocks, opts) => {
+				uploads.push({ root: root.toString(), blocks: blocks.length });
+				return toRelay(root, blocks, opts);
 			},
 			blockstore: async () => blockstore
 		});
 		const bytes = bytesOf(400_000, 1);
-		const none = heliaTransfers({ relays: () => [], upload: sender.upload, blockstore: async () => blockstore });
+		const none = heliaTransfers({ relays: () => [], upload: toRelay, blockstore: async () => blockstore });
 		await expect(none.upload(bytes)).rejects.toBeInstanceOf(NoRelayError);
 		const result = await sender.upload(bytes);
-		expect(uploads).toEqual([bytes.length]);
+		// 400 000 bytes in 256 KiB chunks: two leaves and the root.
+		expect(uploads).toEqual([{ root: result.cid, blocks: 3 }]);
 		expect(result.accepted).toEqual([relay.url]);
 
 		const reader = heliaTransfers({ relays: () => [], blockstore: async () => new MemoryBlockstore() });
@@ -55,6 +58,30 @@ describe('heliaTransfers', () => {
 });
 
 describe('lazyHeliaBlobStore', () => {
+	it('calls persist once, when created, before any blob moves', async () => {
+		let persists = 0;
+		let opens = 0;
+		const store = lazyHeliaBlobStore({
+			relays: () => [relay.url],
+			persist: () => persists++,
+			blockstore: async () => {
+				opens++;
+				return new MemoryBlockstore();
+			}
+		});
+		expect([persists, opens]).toEqual([1, 0]);
+		await expect(store.put(new Uint8Array(10))).rejects.toBeInstanceOf(NoRelayError);
+		expect([persists, opens]).toEqual([1, 1]);
+		// A persist that throws or rejects does not stop the store.
+		lazyHeliaBlobStore({ relays: () => [], persist: () => Promise.reject(new Error('refused')) });
+		lazyHeliaBlobStore({
+			relays: () => [],
+			persist: () => {
+				throw new Error('refused');
+			}
+		});
+	});
+
 	it('opens at the first use, and again after a failed open', async () => {
 		let opens = 0;
 		const blockstore = new MemoryBlockstore();

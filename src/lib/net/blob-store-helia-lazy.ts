@@ -13,8 +13,13 @@ import { normalizeRelayUrl } from './http.ts';
 export interface HeliaSource {
 	/** Relay base URLs, best first (the pool's order while it runs, else the list). */
 	relays(): readonly string[];
-	/** The existing CAR upload (`net.upload`); without it puts throw NoRelayError. */
+	/** The CAR upload of the blocks Helia made (`net.uploadBlocks`); without it puts throw NoRelayError. */
 	upload?: Uploader;
+	/**
+	 * Called once when a {@link lazyHeliaBlobStore} is created: the messenger asks there for
+	 * persistent storage (`navigator.storage.persist()`), an identity existing by then.
+	 */
+	persist?: () => unknown;
 	/** Another blockstore instead of the browser's IndexedDB one (Node tests). */
 	blockstore?: () => Promise<Blockstore>;
 }
@@ -69,6 +74,11 @@ function load(source: HeliaSource, extra: readonly string[], maxBytes?: number):
  * @returns the store
  */
 export function lazyHeliaBlobStore(source: HeliaSource): BlobStore {
+	try {
+		void Promise.resolve(source.persist?.()).catch(() => {});
+	} catch {
+		// Persistence is a request the browser may refuse; blobs move without it.
+	}
 	let store: Promise<HeliaBlobStore> | undefined;
 	const open = (): Promise<HeliaBlobStore> => {
 		store ??= load(source, []);

@@ -2,15 +2,18 @@
  * The blob store over a Helia node (docs/ipfs.md §The browser node), same interface as
  * blob-store.ts:
  *
- * - put: the file is imported as UnixFS (unixfs.ts, the settings of `ipfs add --cid-version=1`),
- *   uploaded as one CAR to the relays by the existing relay upload (blob-store-relay.ts, or
- *   `net.upload` with its XHR progress), then its blocks are kept in the local blockstore;
+ * - put: the file is imported as UnixFS once (unixfs.ts, the settings of `ipfs add --cid-version=1`);
+ *   those same blocks go up as one CAR (blob-store-relay.ts `uploadBlocks`, or `net.uploadBlocks`
+ *   with its XHR progress) and are kept in the local blockstore;
  * - get: each block from the local blockstore when held, else from the relays' gateways through
  *   Helia, which verifies it against its CID and stores it (helia-browser.ts). Once a file has
  *   been read, it reads again with every relay down.
  *
  * Size caps and named errors are those of the relay store: TooLargeError over the cap,
  * ContentNotFoundError, HashMismatchError, NoRelayError.
+ *
+ * With a {@link BlockCache} (helia-browser-cache.ts), every put and complete read is noted as used
+ * now, and least recently used blobs are evicted over the cap, never while a read runs.
  */
 import type { Helia } from '@helia/interface';
 import type { Blockstore } from 'interface-blockstore';
@@ -26,8 +29,9 @@ import {
 } from '../core/errors.ts';
 import type { BlobOptions, BlobProgress, BlobStore } from './blob-store.ts';
 import { toCid, verifyBlock } from './blocks.ts';
-import { createBrowserHelia, openIdbBlockstore, type BrowserHeliaOptions } from './helia-browser.ts';
-import { exportFile, importFile } from './unixfs.ts';
+import { createBrowserHelia, type BrowserHeliaOptions } from './helia-browser.ts';
+import { browserBlockCache, openIdbBlockstore, type BlockCache } from './helia-browser-cache.ts';
+import { exportFile, importFile, type Block } from './unixfs.ts';
 
 /** What the relays answered to an upload (the shape of `net.upload`'s result). */
 export interface HeliaUploadResult {
@@ -48,10 +52,10 @@ export interface HeliaTransferOptions {
 }
 
 /**
- * The existing CAR upload to the relays: `net.upload`, or {@link relayUploader} over
- * `relayBlobStore`. It imports the bytes with the same settings, so it names the same root.
+ * The CAR upload of blocks already imported: `net.uploadBlocks` (XHR progress), or
+ * {@link relayUploader} over `relayBlobStore(…).uploadBlocks`.
  */
-export type Uploader = (bytes: Uint8Array, opts: HeliaTransferOptions) => Promise<HeliaUploadResult>;
+export type Uploader = (root: CID, blocks: readonly Block[], opts: HeliaTransferOptions) => Promise<HeliaUploadResult>;
 
 /** Options of {@link heliaBlobStore}. */
 export interface HeliaBlobStoreOptions {
@@ -61,6 +65,8 @@ export interface HeliaBlobStoreOptions {
 	maxBytes?: number;
 	/** Blocks fetched at once. */
 	concurrency?: number;
+	/** The bounded cache to note puts and reads in (none: blocks stay until cleared). */
+	cache?: BlockCache;
 }
 
 /** A {@link BlobStore} over Helia, with the relays' answers and a look at the local blocks. */
@@ -153,31 +159,38 @@ export function heliaBlobStore(node: HeliaBlocks, opts: HeliaBlobStoreOptions = 
 	};
 
 	const upload = async (bytes: Uint8Array, o: HeliaTransferOptions = {}): Promise<HeliaUploadResult> => {
+		if (!opts.upload) throw new NoRelayError('this store has no relay to upload to');
 		const imported = await importFile(bytes, {
 			...cap(o),
 			...(o.signal ? { signal: o.signal } : {}),
 			onProgress: (done, total) => o.onProgress?.({ phase: 'encode', bytes: done, total })
 		});
-		if (!opts.upload) throw new NoRelayError('this store has no relay to upload to');
-		const result = await opts.upload(bytes, {
+		// The blocks just made go up as they are: no second import (docs/net.md §The browser node).
+		const result = await opts.upload(imported.root, imported.blocks, {
 			...cap(o),
 			...(o.signal ? { signal: o.signal } : {}),
-			// The encoding was reported above; the uploader's own pass is quick and not shown twice.
-			onProgress: (p) => {
-				if (p.phase !== 'encode') o.onProgress?.(p);
-			}
+			...(o.onProgress ? { onProgress: o.onProgress } : {})
 		});
 		if (result.cid !== imported.root.toString())
 			throw new MalformedError('The upload', `the relays named ${result.cid}, not ${imported.root}`);
+		// Counted as a read: an eviction meanwhile could delete a block this file shares with an
+		// older one before the file is listed.
+		const done = opts.cache?.reading(imported.root.toString());
 		try {
 			for (const block of imported.blocks) {
 				if (o.signal?.aborted) throw new AbortError('The upload');
 				await helia.blockstore.put(block.cid, block.bytes, o.signal ? { signal: o.signal } : {});
 			}
+			await opts.cache?.record(
+				imported.root,
+				imported.blocks.map((b) => ({ cid: b.cid, size: b.bytes.length }))
+			);
 		} catch (error) {
 			// The relays have it: a full local store only means this browser re-downloads it later.
 			if (error instanceof AbortError) throw error;
-			if (!storageError(error)) throw error;
+			if (!storageError(error) && !(error instanceof BrowserStorageError)) throw error;
+		} finally {
+			done?.();
 		}
 		return result;
 	};
@@ -208,25 +221,44 @@ export function heliaBlobStore(node: HeliaBlocks, opts: HeliaBlobStoreOptions = 
 		put: async (bytes, o: BlobOptions = {}) => CID.parse((await upload(bytes, o)).cid),
 		async get(cidInput, o: BlobOptions & { maxBytes?: number } = {}) {
 			const root = toCid(cidInput);
-			return exportFile(root, getBlock, {
-				...cap(o),
-				...(o.signal ? { signal: o.signal } : {}),
-				...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-				onProgress: (done, total) => o.onProgress?.({ phase: 'download', bytes: done, total })
-			});
+			const cache = opts.cache;
+			// No eviction while this read runs: it could remove blocks the walk has yet to reach.
+			const done = cache?.reading(root.toString());
+			const seen: { cid: CID; size: number }[] = [];
+			try {
+				const bytes = await exportFile(
+					root,
+					async (cid, signal) => {
+						const block = await getBlock(cid, signal);
+						seen.push({ cid, size: block.length });
+						return block;
+					},
+					{
+						...cap(o),
+						...(o.signal ? { signal: o.signal } : {}),
+						...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+						onProgress: (done, total) => o.onProgress?.({ phase: 'download', bytes: done, total })
+					}
+				);
+				// A failed index write costs only the bound's precision, never the file.
+				await cache?.record(root, seen).catch(() => {});
+				return bytes;
+			} finally {
+				done?.();
+			}
 		}
 	};
 }
 
 /**
- * The relay blob store's upload as an {@link Uploader} (the messenger's path; the Share screen
- * passes `net.upload`, which reports bytes as they leave).
+ * The relay blob store's `uploadBlocks` as an {@link Uploader} (tests and tools; the app passes
+ * `net.uploadBlocks`, which reports bytes as they leave).
  * @param store - a relay blob store
  * @returns the uploader
  */
 export function relayUploader(store: import('./blob-store-relay.ts').RelayBlobStore): Uploader {
-	return async (bytes, o) => {
-		const report = await store.upload(bytes, {
+	return async (root, blocks, o) => {
+		const report = await store.uploadBlocks(root, blocks, {
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {})
 		});
@@ -246,7 +278,7 @@ export interface BrowserBlobStoreOptions extends HeliaBlobStoreOptions {
 	libp2p?: BrowserHeliaOptions['libp2p'];
 	/** The IndexedDB database (default: helia-browser.ts BLOCKS_DATABASE). */
 	database?: string;
-	/** Another blockstore instead of IndexedDB (Node tests: a folder). */
+	/** Another blockstore instead of IndexedDB (Node tests: a folder); no cache then unless `cache` is given. */
 	blockstore?: () => Promise<Blockstore>;
 }
 
@@ -258,8 +290,11 @@ export interface BrowserBlobStoreOptions extends HeliaBlobStoreOptions {
  */
 export async function openBrowserBlobStore(opts: BrowserBlobStoreOptions): Promise<HeliaBlobStore> {
 	let blockstore: Blockstore;
+	let cache = opts.cache;
 	try {
 		blockstore = await (opts.blockstore ?? (() => openIdbBlockstore(opts.database)))();
+		// The page's one cache over IndexedDB; a browser where the index cannot open still moves blobs.
+		if (!opts.blockstore && !cache) cache = await browserBlockCache(opts.database).catch(() => undefined);
 	} catch (error) {
 		throw storageError(error) ?? new BrowserStorageError('the block store could not be opened', { cause: error });
 	}
@@ -268,5 +303,5 @@ export async function openBrowserBlobStore(opts: BrowserBlobStoreOptions): Promi
 		blockstore,
 		...(opts.libp2p ? { libp2p: opts.libp2p } : {})
 	});
-	return heliaBlobStore(node, opts);
+	return heliaBlobStore(node, { ...opts, ...(cache ? { cache } : {}) });
 }

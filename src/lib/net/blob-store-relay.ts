@@ -79,6 +79,19 @@ export interface RelayBlobStore extends BlobStore {
 	 */
 	upload(bytes: Uint8Array, opts?: BlobOptions): Promise<UploadReport>;
 	/**
+	 * Upload a file already imported (its UnixFS blocks, e.g. by the Helia store, which keeps them
+	 * locally): one CAR to every relay at once, as `upload` does after its own import, with the
+	 * same `upload` progress and the same report. The blocks are not re-hashed here: each relay
+	 * re-hashes every block and checks the DAG is complete before it pins (relay/ipfs/upload.ts).
+	 * @param root - the root CID
+	 * @param blocks - every block of the DAG, root first (unixfs.ts importFile's order)
+	 * @param opts - signal and progress (`upload` phase only)
+	 * @returns the root and what each relay answered
+	 * @throws {NoRelayError} when no relay is listed or none could be reached
+	 * @throws {RelayRefusedError} when every relay that answered refused; {@link AbortError} when aborted
+	 */
+	uploadBlocks(root: CID, blocks: readonly Block[], opts?: BlobOptions): Promise<UploadReport>;
+	/**
 	 * Like `get`, and say which relay served what and which failed or lied.
 	 * @throws as `get`
 	 */
@@ -174,20 +187,16 @@ export function relayBlobStore(
 		}
 	};
 
-	const upload = async (bytes: Uint8Array, o: BlobOptions = {}): Promise<UploadReport> => {
+	const uploadBlocks = async (root: CID, blocks: readonly Block[], o: BlobOptions = {}): Promise<UploadReport> => {
 		const urls = list();
 		if (urls.length === 0) throw new NoRelayError('no relay is configured');
-		const imported = await importFile(bytes, {
-			...sizeCap,
-			...(o.signal ? { signal: o.signal } : {}),
-			onProgress: (done, total) => o.onProgress?.({ phase: 'encode', bytes: done, total })
-		});
-		const car = encodeCar(imported.root, imported.blocks);
+		if (o.signal?.aborted) throw new AbortError('The upload');
+		const car = encodeCar(root, blocks);
 		let sent = 0;
 		o.onProgress?.({ phase: 'upload', bytes: 0, total: car.length });
 		const results = await Promise.all(
 			urls.map(async (url) => {
-				const result = await uploadTo(url, imported.root, car, o.signal);
+				const result = await uploadTo(url, root, car, o.signal);
 				// Progress counts the first relay that took the whole CAR: the data is then safe.
 				if (result.ok && sent === 0) {
 					sent = car.length;
@@ -204,7 +213,17 @@ export function relayBlobStore(
 				cause: new AggregateError(failures.map((r) => r.error))
 			});
 		}
-		return { cid: imported.root, relays: results };
+		return { cid: root, relays: results };
+	};
+
+	const upload = async (bytes: Uint8Array, o: BlobOptions = {}): Promise<UploadReport> => {
+		if (list().length === 0) throw new NoRelayError('no relay is configured');
+		const imported = await importFile(bytes, {
+			...sizeCap,
+			...(o.signal ? { signal: o.signal } : {}),
+			onProgress: (done, total) => o.onProgress?.({ phase: 'encode', bytes: done, total })
+		});
+		return uploadBlocks(imported.root, imported.blocks, o);
 	};
 
 	const download = async (cidInput: CID | string, o: BlobOptions = {}): Promise<DownloadReport> => {
@@ -276,6 +295,7 @@ export function relayBlobStore(
 
 	return {
 		upload,
+		uploadBlocks,
 		download,
 		put: async (bytes, o) => (await upload(bytes, o)).cid,
 		get: async (cid, o) => (await download(cid, o)).bytes

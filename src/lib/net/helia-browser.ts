@@ -25,8 +25,6 @@ import { deadline, systemTimers, type Timers } from './timers.ts';
 
 /** The broker's name in Helia's logs and `hasBlockBroker`. */
 export const RELAY_BROKER_NAME = 'miaou-relays';
-/** The IndexedDB database holding the browser's blocks. */
-export const BLOCKS_DATABASE = 'miaou-blocks';
 /** A block request slower than this fails over to the next relay (as blob-store-relay.ts). */
 export const GATEWAY_BLOCK_TIMEOUT_MS = 15_000;
 /** A relay that served a block not matching its CID is not asked again for this long. */
@@ -216,26 +214,4 @@ export async function createBrowserHelia(opts: BrowserHeliaOptions): Promise<Bro
 	return { helia, broker, blockstore: opts.blockstore };
 }
 
-const openStores = new Map<string, Promise<Blockstore>>();
-
-/**
- * Open (once per page) the IndexedDB blockstore, with `blockstore-idb`: one object store keyed by
- * multihash, so the same block under CIDv0 and CIDv1 is kept once.
- * @param name - the database name
- * @returns the open blockstore
- * @throws {OpenFailedError} (from interface-store) when IndexedDB is unavailable or refused
- */
-export function openIdbBlockstore(name = BLOCKS_DATABASE): Promise<Blockstore> {
-	let store = openStores.get(name);
-	if (!store) {
-		store = import('blockstore-idb').then(async ({ IDBBlockstore }) => {
-			const idb = new IDBBlockstore(name);
-			await idb.open();
-			return idb;
-		});
-		// A failed open is not cached: the next call tries again.
-		store.catch(() => openStores.delete(name));
-		openStores.set(name, store);
-	}
-	return store;
-}
+export { BLOCKS_DATABASE, openIdbBlockstore } from './helia-browser-cache.ts';

@@ -461,11 +461,14 @@ export function browserMessagingDeps(): MessagingDeps {
 			const connection = await net.start();
 			return {
 				records: connection.records,
-				// Helia over IndexedDB, loaded at the first blob: CARs go up by `net.upload`, blocks come
-				// from the relays' gateways, and payloads read once open again offline.
+				// Helia over IndexedDB, loaded at the first blob: its blocks go up as one CAR by
+				// `net.uploadBlocks`, blocks come from the relays' gateways, and payloads read once open
+				// again offline. An identity now exists: ask that the cache not be evicted under
+				// storage pressure (docs/net.md §The browser node, "Persistent storage").
 				blobs: lazyHeliaBlobStore({
-					relays: () => net.connection?.pool.ordered() ?? [...net.relays],
-					upload: (bytes, opts) => net.upload(bytes, opts)
+					relays: () => net.blobRelays(),
+					upload: (root, blocks, opts) => net.uploadBlocks(root, blocks, opts),
+					persist: () => import('./storage.svelte.ts').then((s) => s.requestPersistence())
 				}),
 				relays: () => [...net.relays],
 				direct: net.directPath,

@@ -19,7 +19,10 @@
  * messenger pushes envelopes through {@link NetState.directPath}.
  */
 import { AbortError, NoRelayError, type MiaouError } from '../core/errors.ts';
-import type { BlobProgress } from '../net/blob-store.ts';
+import type { BlobOptions, BlobProgress } from '../net/blob-store.ts';
+import type { RelayBlobStore, UploadReport } from '../net/blob-store-relay.ts';
+import type { Block } from '../net/unixfs.ts';
+import type { CID } from 'multiformats/cid';
 import type { GunLike } from '../net/gun.ts';
 import type { Fetch } from '../net/http.ts';
 import type { RecordStore, RecordStoreStats } from '../net/record-store.ts';
@@ -287,7 +290,7 @@ export class NetState {
 			const node = await create({
 				identity: context.identity,
 				records: connection.records,
-				relays: () => (this.#connection ? this.#connection.pool.ordered() : [...this.#relays]),
+				relays: () => this.blobRelays(),
 				contacts: context.contacts,
 				limits: limitsOf(this.#p2p),
 				...(this.#deps.fetch ? { fetch: this.#deps.fetch } : {})
@@ -494,8 +497,14 @@ export class NetState {
 		});
 	}
 
-	/** Relays to move blobs with, best first: the pool's order while running, else the list. */
-	#order(extra: readonly string[]): string[] {
+	/**
+	 * The relays to move blobs with, best first: the pool's order (open ones first) while the
+	 * network runs, else the list from Settings; then `extra` ones not listed (e.g. a link's relay).
+	 * Read it at each request: the pool reorders as relays come and go.
+	 * @param extra - relay base URLs to try after the listed ones (normalized by the caller)
+	 * @returns relay base URLs, without duplicates
+	 */
+	blobRelays(extra: readonly string[] = []): string[] {
 		const listed = this.#connection ? this.#connection.pool.ordered() : [...this.#relays];
 		return listed.concat(extra.filter((url, i) => !listed.includes(url) && extra.indexOf(url) === i));
 	}
@@ -511,7 +520,7 @@ export class NetState {
 			onSent && Xhr
 				? xhrFetch({ XMLHttpRequest: Xhr, onUploadProgress: onSent, ...(plain ? { fetch: plain } : {}) })
 				: plain;
-		return relayBlobStore(() => this.#order(extra), {
+		return relayBlobStore(() => this.blobRelays(extra), {
 			...(fetch ? { fetch } : {}),
 			...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {})
 		});
@@ -528,7 +537,27 @@ export class NetState {
 	 * @throws {TooLargeError} over the size cap; {@link AbortError} when aborted
 	 */
 	async upload(bytes: Uint8Array, opts: TransferOptions = {}): Promise<UploadResult> {
-		if (this.#order([]).length === 0) throw new NoRelayError('no relay is listed in Settings');
+		return this.#send(opts, (store, o) => store.upload(bytes, o));
+	}
+
+	/**
+	 * Upload a file already imported as UnixFS (its blocks, e.g. from the browser's Helia store) to
+	 * every listed relay as one CAR, with the same progress and answers as {@link upload}.
+	 * @param root - the root CID
+	 * @param blocks - every block of the DAG, root first
+	 * @param opts - signal, progress callback
+	 * @returns the CID and what each relay answered
+	 * @throws as {@link upload}
+	 */
+	async uploadBlocks(root: CID, blocks: readonly Block[], opts: TransferOptions = {}): Promise<UploadResult> {
+		return this.#send(opts, (store, o) => store.uploadBlocks(root, blocks, o));
+	}
+
+	async #send(
+		opts: TransferOptions,
+		run: (store: RelayBlobStore, o: BlobOptions) => Promise<UploadReport>
+	): Promise<UploadResult> {
+		if (this.blobRelays().length === 0) throw new NoRelayError('no relay is listed in Settings');
 		let sent = 0;
 		const onSent = (loaded: number, total: number): void => {
 			// Every relay gets the same CAR at once; the furthest one shows how far the data got.
@@ -537,7 +566,7 @@ export class NetState {
 			opts.onProgress?.({ phase: 'upload', bytes: loaded, total });
 		};
 		const store = await this.#blobStore([], opts, onSent);
-		const report = await store.upload(bytes, {
+		const report = await run(store, {
 			...(opts.signal ? { signal: opts.signal } : {}),
 			onProgress: (p) => {
 				// The store says 0 before sending and the total once a relay took it all.
@@ -566,7 +595,7 @@ export class NetState {
 	 */
 	async download(cid: string, opts: TransferOptions & { extraRelays?: readonly string[] } = {}): Promise<Uint8Array> {
 		const extra = normalizeRelayList(opts.extraRelays ?? []);
-		if (this.#order(extra).length === 0) throw new NoRelayError('no relay is listed in Settings');
+		if (this.blobRelays(extra).length === 0) throw new NoRelayError('no relay is listed in Settings');
 		const store = await this.#blobStore(extra, opts);
 		return store.get(cid, {
 			...(opts.signal ? { signal: opts.signal } : {}),

@@ -6,6 +6,9 @@
  * tests/integration/net-state.test.ts.
  */
 import { createServer, type Server } from 'node:http';
+import { CID } from 'multiformats/cid';
+import { startTestRelay } from '../../../relay/ipfs/testing.ts';
+import { importFile } from '../net/unixfs.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, NoRelayError } from '../core/errors.ts';
 import type { RelayStatus } from '../net/relay-pool.ts';
@@ -181,8 +184,45 @@ describe('NetState', () => {
 		await until(allOpenWithLatency(net), 'open again');
 	});
 
+	it('blobRelays: the list while stopped, the pool order while running, extra ones after, once each', async () => {
+		const a = `${base}/a`;
+		const b = `${base}/b`;
+		const { net } = await setup([a, b]);
+		expect(net.blobRelays()).toEqual([a, b]);
+		expect(net.blobRelays(['http://link.example', a, 'http://link.example'])).toEqual([a, b, 'http://link.example']);
+		const connection = await net.start();
+		await until(allOpenWithLatency(net), 'both relays open with a latency');
+		expect(net.blobRelays()).toEqual(connection.pool.ordered());
+		expect(new Set(net.blobRelays())).toEqual(new Set([a, b]));
+		net.removeRelay(a);
+		await until(() => !net.blobRelays().includes(a), 'the pool to drop the removed relay');
+		expect(net.blobRelays(['http://link.example'])).toEqual([b, 'http://link.example']);
+	});
+
+	it('uploadBlocks sends blocks already made: same CID and answers as upload, progress up to the total', async () => {
+		const relay = await startTestRelay();
+		try {
+			const net = new NetState({ settings: relaySettings(memoryStore(), () => [relay.url]) });
+			states.push(net);
+			const bytes = Uint8Array.from({ length: 600_000 }, (_, i) => (i * 7) & 0xff);
+			const imported = await importFile(bytes);
+			const seen: { phase: string; bytes: number; total?: number }[] = [];
+			const result = await net.uploadBlocks(imported.root, imported.blocks, { onProgress: (p) => seen.push(p) });
+			expect(result).toEqual({ cid: imported.root.toString(), accepted: [relay.url], refused: [] });
+			expect(seen.every((p) => p.phase === 'upload')).toBe(true);
+			expect(seen.at(-1)!.bytes).toBe(seen.at(-1)!.total);
+			expect(await net.upload(bytes)).toEqual(result);
+		} finally {
+			await relay.close();
+		}
+	});
+
 	it('moves no blob without a relay to ask', async () => {
 		const { net } = await setup([]);
+		expect(net.blobRelays()).toEqual([]);
+		await expect(
+			net.uploadBlocks(CID.parse('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'), [])
+		).rejects.toBeInstanceOf(NoRelayError);
 		await expect(net.upload(new Uint8Array(1))).rejects.toBeInstanceOf(NoRelayError);
 		await expect(net.download('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')).rejects.toBeInstanceOf(
 			NoRelayError
