@@ -5,48 +5,24 @@
  * succeeds on one relay while another is unreachable.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equalBytes } from '../../src/lib/core/bytes.ts';
 import { HashMismatchError, NoRelayError } from '../../src/lib/core/errors.ts';
 import { relayBlobStore } from '../../src/lib/net/blob-store.ts';
 import { importFile } from '../../src/lib/net/unixfs.ts';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
+import { closedPortUrl, lyingProxy, type LyingProxy } from '../../src/lib/net/testing/http.ts';
 
 const RELAY_ARGS = ['--ipfs-listen', '/ip4/127.0.0.1/tcp/0', '--rate-limit', '0', '--message-rate-limit', '0'];
 
 let relay: RelayProcess;
-let liar: { server: Server; url: string; served: number };
+let liar: LyingProxy;
 let closedUrl: string;
-
-/** An HTTP server that forwards to the relay and flips the first byte of every raw block. */
-async function lyingProxy(target: string): Promise<{ server: Server; url: string; served: number }> {
-	const state = { served: 0 };
-	const server = createServer((req, res) => {
-		void (async () => {
-			const upstream = await fetch(`${target}${req.url}`, { headers: { accept: req.headers.accept ?? '*/*' } });
-			const body = new Uint8Array(await upstream.arrayBuffer());
-			if (upstream.ok && req.url?.startsWith('/ipfs/') && body.length > 0) {
-				body[0] = body[0]! ^ 0x01;
-				state.served++;
-			}
-			res.writeHead(upstream.status, {
-				'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream'
-			});
-			res.end(body);
-		})().catch(() => res.destroy());
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
-}
 
 beforeAll(async () => {
 	relay = await startRelayProcess({ args: RELAY_ARGS });
 	liar = await lyingProxy(relay.url);
-	const probe = createServer();
-	await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-	closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
-	await new Promise((r) => probe.close(r));
+	closedUrl = await closedPortUrl();
 }, 60_000);
 
 afterAll(async () => {

@@ -25,6 +25,7 @@ import { relayBlobStore } from './blob-store-relay.ts';
 import { heliaBlobStore, relayUploader, type Uploader } from './blob-store-helia.ts';
 import { createBrowserHelia } from './helia-browser.ts';
 import { importFile } from './unixfs.ts';
+import { closedPortUrl } from './testing/http.ts';
 
 let relay: TestRelay;
 let closedUrl: string;
@@ -56,10 +57,7 @@ async function node(relays: () => readonly string[], blockstore: Blockstore = ne
 
 beforeAll(async () => {
 	relay = await startTestRelay();
-	const probe = createServer();
-	await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-	closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
-	await new Promise((r) => probe.close(r));
+	closedUrl = await closedPortUrl();
 }, 60_000);
 
 afterAll(async () => {

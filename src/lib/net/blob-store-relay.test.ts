@@ -4,7 +4,6 @@
  * the DAG, the report and progress are those of `upload`. Downloads and `upload` itself are
  * covered in blob-store.test.ts and tests/integration/net-blobs.test.ts.
  */
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../../relay/ipfs/testing.ts';
 import { equalBytes } from '../core/bytes.ts';
@@ -12,6 +11,7 @@ import { AbortError, NoRelayError, RelayRefusedError } from '../core/errors.ts';
 import type { BlobProgress } from './blob-store.ts';
 import { encodeCar, relayBlobStore } from './blob-store-relay.ts';
 import { importFile } from './unixfs.ts';
+import { closedPortUrl } from './testing/http.ts';
 
 let relay: TestRelay;
 let closedUrl: string;
@@ -22,10 +22,7 @@ function bytesOf(n: number, seed: number): Uint8Array {
 
 beforeAll(async () => {
 	relay = await startTestRelay();
-	const probe = createServer();
-	await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-	closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
-	await new Promise((r) => probe.close(r));
+	closedUrl = await closedPortUrl();
 }, 60_000);
 
 afterAll(async () => {

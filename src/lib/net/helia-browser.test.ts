@@ -4,7 +4,6 @@
  * against its CID, a relay that serves a wrong block is skipped for the next one, and the relay
  * list is read at every request.
  */
-import { createServer, type Server } from 'node:http';
 import { withBitswap } from '@helia/bitswap';
 import { MemoryBlockstore } from 'blockstore-core';
 import { createLibp2p } from 'libp2p';
@@ -15,29 +14,11 @@ import { ContentNotFoundError, HashMismatchError, NoRelayError } from '../core/e
 import { relayBlobStore } from './blob-store-relay.ts';
 import { createBrowserHelia, LIAR_PENALTY_MS, RELAY_BROKER_NAME, relayGatewayBroker } from './helia-browser.ts';
 import { importFile } from './unixfs.ts';
+import { closedPortUrl, lyingProxy, type LyingProxy } from './testing/http.ts';
 
 let relay: TestRelay;
-let liar: { server: Server; url: string; served: number };
+let liar: LyingProxy;
 let closedUrl: string;
-
-/** Forwards to the relay and flips the first byte of every block it serves. */
-async function lyingProxy(target: string): Promise<{ server: Server; url: string; served: number }> {
-	const state = { served: 0 };
-	const server = createServer((req, res) => {
-		void (async () => {
-			const upstream = await fetch(`${target}${req.url}`, { headers: { accept: req.headers.accept ?? '*/*' } });
-			const body = new Uint8Array(await upstream.arrayBuffer());
-			if (upstream.ok && req.url?.startsWith('/ipfs/') && body.length > 0) {
-				body[0] = body[0]! ^ 0x01;
-				state.served++;
-			}
-			res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' });
-			res.end(body);
-		})().catch(() => res.destroy());
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
-}
 
 function bytesOf(n: number, seed: number): Uint8Array {
 	const out = new Uint8Array(n);
@@ -54,10 +35,7 @@ async function readAll(it: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Pr
 beforeAll(async () => {
 	relay = await startTestRelay();
 	liar = await lyingProxy(relay.url);
-	const probe = createServer();
-	await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-	closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
-	await new Promise((r) => probe.close(r));
+	closedUrl = await closedPortUrl();
 }, 60_000);
 
 afterAll(async () => {
