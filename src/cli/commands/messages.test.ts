@@ -4,30 +4,15 @@
  * test opens it, so envelopes stay queued for as long as the test needs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore, type BlobStore } from '../../lib/net/blob-store.ts';
+import { memoryBlobStore } from '../../lib/net/blob-store.ts';
 import { memoryRecordNetwork } from '../../lib/net/record-store-memory.ts';
-import { ed25519, makeParty, TEST_POW_BITS, type Party } from '../../lib/services/testing/party.ts';
+import { ed25519, gatedBlobs, makeParty, TEST_POW_BITS, type Party } from '../../lib/services/testing/party.ts';
 import { flushQueued, RECEIPT_FLUSH_MS } from './messages.ts';
 
 const running: Party[] = [];
 afterEach(async () => {
 	await Promise.all(running.splice(0).map((p) => p.messenger.stop()));
 });
-
-/** The memory blob store, whose `put` waits until `open()` is called. */
-function gatedBlobs(): BlobStore & { open(): void } {
-	const inner = memoryBlobStore();
-	let open!: () => void;
-	const gate = new Promise<void>((resolve) => (open = resolve));
-	return {
-		...inner,
-		put: async (bytes, opts) => {
-			await gate;
-			return inner.put(bytes, opts);
-		},
-		open
-	};
-}
 
 async function sender() {
 	const blobs = gatedBlobs();

@@ -13,9 +13,13 @@ import { shortFingerprint } from '../../lib/core/identity.ts';
 import { MAX_CLOCK_SKEW_MS, PROFILE_KEY, soulFor } from '../../lib/core/records.ts';
 import { selfTestEd25519 } from '../../lib/core/ed25519.ts';
 import { nodeEd25519 } from '../../lib/node/ed25519-node.ts';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { normalizeRelayUrl } from '../../lib/net/http.ts';
-import { isSecureWebSocket, webSocketDialable } from '../../lib/net/p2p-directory.ts';
+import {
+	isSecureWebSocket,
+	MAX_HEALTH_ADDR_CHARS,
+	MAX_HEALTH_LIBP2P_ADDRS,
+	relayWebSocketAddrs
+} from '../../lib/net/p2p-directory.ts';
 import { gunRecordStore } from '../../lib/net/record-store.ts';
 import type { CliIO, Globals } from '../context.ts';
 import { DEFAULT_PING_COUNT, MAX_PING_COUNT, MAX_PING_TIMEOUT_S, PROBE_TIMEOUT_MS } from '../limits.ts';
@@ -41,10 +45,7 @@ function numberOption(text: string | undefined, name: string, fallback: number, 
 	return value;
 }
 
-/** libp2p addresses of a /health answer looked at (the relay lists a handful). */
-export const MAX_HEALTH_LIBP2P_ADDRS = 64;
-/** Longest such address read, in characters. */
-export const MAX_HEALTH_ADDR_CHARS = 512;
+export { MAX_HEALTH_ADDR_CHARS, MAX_HEALTH_LIBP2P_ADDRS };
 
 /**
  * The addresses of a relay's /health where browsers can reserve a circuit-relay slot (for their
@@ -53,23 +54,8 @@ export const MAX_HEALTH_ADDR_CHARS = 512;
  * @returns the usable ones, and whether one is secure (what a browser on an https page needs)
  */
 export function circuitRelayAddrs(addrs: unknown): { addrs: string[]; secure: boolean } {
-	const out: string[] = [];
-	let secure = false;
-	if (!Array.isArray(addrs)) return { addrs: out, secure };
-	for (const text of addrs.slice(0, MAX_HEALTH_LIBP2P_ADDRS)) {
-		if (typeof text !== 'string' || text.length > MAX_HEALTH_ADDR_CHARS) continue;
-		let ma: Multiaddr;
-		try {
-			ma = multiaddr(text);
-		} catch {
-			continue;
-		}
-		const names = ma.getComponents().map((c) => c.name);
-		if (names.at(-1) !== 'p2p' || names.includes('p2p-circuit') || !webSocketDialable(ma, false)) continue;
-		out.push(text);
-		secure ||= isSecureWebSocket(ma);
-	}
-	return { addrs: out, secure };
+	const found = relayWebSocketAddrs(addrs, false);
+	return { addrs: found.map((ma) => ma.toString()), secure: found.some(isSecureWebSocket) };
 }
 
 /**

@@ -85,6 +85,36 @@ export function webSocketDialable(ma: Multiaddr, secure: boolean): boolean {
 	return !secure || host === 'localhost' || host === '::1' || /^127\./.test(host ?? '');
 }
 
+/** libp2p addresses of a relay's /health looked at (a relay lists a handful). */
+export const MAX_HEALTH_LIBP2P_ADDRS = 64;
+/** Longest such address read, in characters. */
+export const MAX_HEALTH_ADDR_CHARS = 512;
+
+/**
+ * The addresses of a relay's /health where a browser can reserve a circuit-relay slot: WebSocket
+ * addresses ending in the relay's peer id, not themselves circuits, that a page can dial.
+ * @param addrs - `ipfs.libp2p.addrs` of /health (outside data: bounded in count and length)
+ * @param secure - whether the page is https (then only `wss` / `tls/ws`, or plain `ws` to localhost)
+ * @returns the usable addresses, in the relay's order
+ */
+export function relayWebSocketAddrs(addrs: unknown, secure: boolean): Multiaddr[] {
+	if (!Array.isArray(addrs)) return [];
+	const out: Multiaddr[] = [];
+	for (const text of addrs.slice(0, MAX_HEALTH_LIBP2P_ADDRS)) {
+		if (typeof text !== 'string' || text.length > MAX_HEALTH_ADDR_CHARS) continue;
+		let ma: Multiaddr;
+		try {
+			ma = multiaddr(text);
+		} catch {
+			continue;
+		}
+		const names = ma.getComponents().map((c) => c.name);
+		if (names.at(-1) !== 'p2p' || names.includes('p2p-circuit') || !webSocketDialable(ma, secure)) continue;
+		out.push(ma);
+	}
+	return out;
+}
+
 /**
  * Keep the direct addresses of a `dir` body that this page can dial: each must parse as a
  * multiaddr, go through a relay over WebSockets (`…/ws/p2p/<relay>/p2p-circuit`; on an https page

@@ -27,7 +27,7 @@ import { ping, type Ping } from '@libp2p/ping';
 import { webRTC } from '@libp2p/webrtc';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Ed25519 } from '../core/ed25519.ts';
 import type { Identity, MiaouId } from '../core/identity.ts';
@@ -40,6 +40,7 @@ import {
 	mustRepublish,
 	publishDirectEntry,
 	readDirectEntry,
+	relayWebSocketAddrs,
 	webSocketDialable,
 	type DirectEntry
 } from './p2p-directory.ts';
@@ -201,21 +202,7 @@ export interface DirectNode {
  */
 export function relayP2pAddrs(health: unknown, secure = isSecurePage()): Multiaddr[] {
 	const addrs = (health as { ipfs?: { libp2p?: { addrs?: unknown } } } | null)?.ipfs?.libp2p?.addrs;
-	if (!Array.isArray(addrs)) return [];
-	const out: Multiaddr[] = [];
-	for (const text of addrs.slice(0, 64)) {
-		if (typeof text !== 'string' || text.length > 512) continue;
-		let ma: Multiaddr;
-		try {
-			ma = multiaddr(text);
-		} catch {
-			continue;
-		}
-		const names = ma.getComponents().map((c) => c.name);
-		if (names.includes('p2p-circuit') || names.at(-1) !== 'p2p') continue;
-		if (!webSocketDialable(ma, secure)) continue;
-		out.push(ma);
-	}
+	const out = relayWebSocketAddrs(addrs, secure);
 	// Plain first on an http page (a sort is stable: the relay's order stays within each kind).
 	if (!secure) out.sort((a, b) => Number(isSecureWebSocket(a)) - Number(isSecureWebSocket(b)));
 	return out.slice(0, MAX_P2P_ADDRS);

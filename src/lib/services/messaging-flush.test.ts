@@ -6,27 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBlobStore, type BlobStore } from '../net/blob-store.ts';
 import { memoryRecordNetwork } from '../net/record-store-memory.ts';
-import { ed25519, makeParty, TEST_POW_BITS, waitFor, type Party } from './testing/party.ts';
+import { ed25519, gatedBlobs, makeParty, TEST_POW_BITS, waitFor, type Party } from './testing/party.ts';
 
 const running: Party[] = [];
 afterEach(async () => {
 	await Promise.all(running.splice(0).map((p) => p.messenger.stop()));
 });
-
-/** The memory blob store, whose `put` waits until `open()` is called. */
-function gatedBlobs(): BlobStore & { open(): void } {
-	const inner = memoryBlobStore();
-	let open!: () => void;
-	const gate = new Promise<void>((resolve) => (open = resolve));
-	return {
-		...inner,
-		put: async (bytes, opts) => {
-			await gate;
-			return inner.put(bytes, opts);
-		},
-		open
-	};
-}
 
 async function pair(blobs: BlobStore) {
 	const network = memoryRecordNetwork({ ed25519, powBits: TEST_POW_BITS });

@@ -6,7 +6,7 @@
 import { createIdentity, type Identity } from '../../core/identity.ts';
 import type { Clock } from '../../core/random.ts';
 import { nodeEd25519 } from '../../node/ed25519-node.ts';
-import type { BlobStore } from '../../net/blob-store.ts';
+import { memoryBlobStore, type BlobStore } from '../../net/blob-store.ts';
 import { memoryOutboxStorage, type OutboxStorage } from '../../net/outbox.ts';
 import type { RecordStore } from '../../net/record-store.ts';
 import { memoryRecordStore, type MemoryRecordNetwork } from '../../net/record-store-memory.ts';
@@ -129,4 +129,23 @@ export async function waitFor<T>(
 		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 5));
 	}
+}
+
+/**
+ * The memory blob store, whose `put` waits until `open()` is called: a relay that takes its time,
+ * so a test can look at the outbox while envelopes are queued.
+ * @returns the store and the function that lets puts through
+ */
+export function gatedBlobs(): BlobStore & { open(): void } {
+	const inner = memoryBlobStore();
+	let open!: () => void;
+	const gate = new Promise<void>((resolve) => (open = resolve));
+	return {
+		...inner,
+		put: async (bytes, opts) => {
+			await gate;
+			return inner.put(bytes, opts);
+		},
+		open
+	};
 }
