@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
-import { KDF_TIMEOUT, onboard, PASSPHRASE, visible } from './flows.ts';
+import { KDF_TIMEOUT, onboard, PASSPHRASE, send, statusOf, visible } from './flows.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const BOB_NAME = `Bob ${HOSTILE}`;
@@ -58,19 +58,6 @@ async function unlock(page: Page): Promise<void> {
 /** The texts of the conversation on screen, oldest first. */
 async function texts(page: Page): Promise<string[]> {
 	return page.getByTestId('message').locator('.text').allInnerTexts();
-}
-
-/** The receipt state of my message with this text. */
-async function statusOf(page: Page, text: string): Promise<string | null> {
-	const message = page.getByTestId('message').filter({ has: page.locator('.text', { hasText: text }) });
-	if ((await message.count()) === 0) return null;
-	return message.last().locator('[data-status]').getAttribute('data-status');
-}
-
-async function send(page: Page, text: string): Promise<void> {
-	await page.getByLabel('Message', { exact: true }).fill(text);
-	await page.getByRole('button', { name: 'Send', exact: true }).click();
-	await expect.poll(() => statusOf(page, text), { timeout: 10_000 }).not.toBeNull();
 }
 
 async function openChat(page: Page, name: string): Promise<void> {

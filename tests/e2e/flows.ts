@@ -3,6 +3,7 @@
  * test file keeps the steps only it needs.
  */
 import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** The passphrase of the identities the browser tests create. */
 export const PASSPHRASE = 'purple lantern orbit meadow';
@@ -47,4 +48,25 @@ export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<numbe
 	const started = Date.now();
 	await page.getByRole('button', { name: 'Unlock' }).click();
 	return started;
+}
+
+/**
+ * The receipt state of my latest message with this text in the open conversation.
+ * @returns its `data-status` (pending, sent, stored, delivered, read, failed), or null when not shown
+ */
+export async function statusOf(page: Page, text: string): Promise<string | null> {
+	const message = page.getByTestId('message').filter({ has: page.locator('.text', { hasText: text }) });
+	if ((await message.count()) === 0) return null;
+	return message.last().locator('[data-status]').getAttribute('data-status');
+}
+
+/**
+ * Type a message in the open conversation and send it; resolves once it shows with a state.
+ * @param page - a page with a conversation open
+ * @param text - the message
+ */
+export async function send(page: Page, text: string): Promise<void> {
+	await page.getByLabel('Message', { exact: true }).fill(text);
+	await page.getByRole('button', { name: 'Send', exact: true }).click();
+	await expect.poll(() => statusOf(page, text), { timeout: 10_000 }).not.toBeNull();
 }

@@ -25,7 +25,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startRelayProcess, type RelayProcess } from '../helpers/relay-process.ts';
 import { openProfile, screenshot, type Profile } from './browser.ts';
-import { KDF_TIMEOUT, onboard, PASSPHRASE, visible } from './flows.ts';
+import { KDF_TIMEOUT, onboard, PASSPHRASE, send, statusOf, visible } from './flows.ts';
 
 const DELIVERY_TIMEOUT = 45_000;
 /** Reservation on the relay, dir entry published and read, WebRTC set up: a few seconds, and the dial round is 20 s. */
@@ -143,18 +143,6 @@ async function enableDirect(page: Page): Promise<void> {
 	await form.getByLabel('Contacts connected at once, at most').fill('4');
 	await form.getByRole('button', { name: 'Save' }).click();
 	await visible(form.getByText('Saved.'));
-}
-
-async function statusOf(page: Page, text: string): Promise<string | null> {
-	const message = page.getByTestId('message').filter({ has: page.locator('.text', { hasText: text }) });
-	if ((await message.count()) === 0) return null;
-	return message.last().locator('[data-status]').getAttribute('data-status');
-}
-
-async function send(page: Page, text: string): Promise<void> {
-	await page.getByLabel('Message', { exact: true }).fill(text);
-	await page.getByRole('button', { name: 'Send', exact: true }).click();
-	await expect.poll(() => statusOf(page, text), { timeout: 10_000 }).not.toBeNull();
 }
 
 async function openNetwork(page: Page): Promise<void> {
