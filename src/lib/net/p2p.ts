@@ -372,10 +372,17 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 		}, REPUBLISH_DELAY_MS);
 	};
 
+	/** Each relay URL's libp2p peer id, from its last /health answer. */
+	const relayPeerOf = new Map<string, string>();
+	const connectedTo = (peer: string): boolean => libp2p.getConnections().some((c) => c.remotePeer.toString() === peer);
+
 	const connectRelays = async (): Promise<void> => {
 		const urls = opts.relays().slice(0, MAX_DIRECT_RELAYS);
 		await Promise.all(
 			urls.map(async (url) => {
+				// Still connected to the peer this URL named last time: nothing to ask or dial.
+				const known = relayPeerOf.get(url);
+				if (known !== undefined && connectedTo(known)) return;
 				try {
 					const res = await fetchFn(`${url}/health`, {
 						signal: AbortSignal.any([closing.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
@@ -385,18 +392,12 @@ export async function createDirectNode(opts: DirectNodeOptions): Promise<DirectN
 					for (const ma of addrs) {
 						allowedRelays.add(relayPart(ma));
 						const id = ma.getComponents().at(-1)?.value;
-						if (id !== undefined) relayPeers.add(id);
+						if (id === undefined) continue;
+						relayPeers.add(id);
+						relayPeerOf.set(url, id);
 					}
-					if (
-						libp2p
-							.getConnections()
-							.some(
-								(c) =>
-									relayPeers.has(c.remotePeer.toString()) &&
-									addrs.some((a) => a.toString().endsWith(c.remotePeer.toString()))
-							)
-					)
-						return;
+					const peer = relayPeerOf.get(url);
+					if (peer !== undefined && connectedTo(peer)) return;
 					await libp2p.dial(addrs, { signal: AbortSignal.any([closing.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
 				} catch (e) {
 					fail(e);
