@@ -26,8 +26,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-	liar?.server.closeAllConnections();
-	await new Promise((r) => liar?.server.close(r));
+	await liar?.close();
 	await relay?.stop();
 	if (relay) removeDataDir(relay.dataDir);
 });

@@ -9,6 +9,8 @@ export interface LyingProxy {
 	server: Server;
 	url: string;
 	served: number;
+	/** Stop it, dropping open connections. */
+	close(): Promise<void>;
 }
 
 /**
@@ -33,7 +35,15 @@ export async function lyingProxy(target: string): Promise<LyingProxy> {
 		})().catch(() => res.destroy());
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	return Object.assign(state, { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+	const close = (): Promise<void> => {
+		server.closeAllConnections();
+		return new Promise((r) => server.close(() => r()));
+	};
+	return Object.assign(state, {
+		server,
+		close,
+		url: `http://127.0.0.1:${(server.address() as { port: number }).port}`
+	});
 }
 
 /**
