@@ -3,10 +3,10 @@
  * thread, reports progress, answers once. Secrets arrive and leave as `IdentitySecrets`; errors
  * leave as their stable code, message and type name only.
  */
-import { MiaouError } from '../core/errors.ts';
 import { identityFromSecrets, identityToSecrets } from '../core/identity.ts';
 import { exportIdentity, importIdentity } from '../core/keystore.ts';
 import { PROGRESS_INTERVAL_MS, type KdfReply, type KdfRequest } from './kdf-protocol.ts';
+import { toWorkerError } from './worker-error.ts';
 
 const post = (reply: KdfReply) => self.postMessage(reply);
 
@@ -31,12 +31,7 @@ async function handle(request: KdfRequest): Promise<KdfReply> {
 		const identity = await importIdentity(request.backup, request.passphrase, { onProgress });
 		return { kind: 'opened', secrets: identityToSecrets(identity) };
 	} catch (error) {
-		return {
-			kind: 'failed',
-			code: error instanceof MiaouError ? error.code : undefined,
-			message: error instanceof Error ? error.message : String(error),
-			name: error instanceof Error ? error.name : 'Error'
-		};
+		return { kind: 'failed', ...toWorkerError(error) };
 	}
 }
 

@@ -8,10 +8,11 @@
  * rebuilt with `identityFromSecrets`, which re-derives the keys and re-verifies the agreement
  * signature: the main thread trusts nothing it did not check.
  */
-import { AbortError, MiaouError, WrongPassphraseError } from '../core/errors.ts';
+import { AbortError, WrongPassphraseError } from '../core/errors.ts';
 import { identityFromSecrets, identityToSecrets, type Identity } from '../core/identity.ts';
 import { exportIdentity, importIdentity, type KdfParams } from '../core/keystore.ts';
 import type { KdfReply, KdfRequest } from './kdf-protocol.ts';
+import { fromWorkerError, type WorkerError } from './worker-error.ts';
 
 /** Cancellation and progress of one KDF run. */
 export interface KdfRunOptions {
@@ -66,12 +67,9 @@ export function inlineKeyCrypto(options: KeyCryptoOptions = {}): KeyCrypto {
 }
 
 /** Rebuild the error a worker reported, keeping its stable code and the JS error type. */
-function reviveError(reply: { code: string | undefined; message: string; name: string }): Error {
-	if (reply.code === 'ERR_WRONG_PASSPHRASE') return new WrongPassphraseError();
-	if (reply.code) return new MiaouError(reply.code, reply.message);
-	if (reply.name === 'RangeError') return new RangeError(reply.message);
-	if (reply.name === 'TypeError') return new TypeError(reply.message);
-	return new Error(reply.message);
+function reviveError(reply: WorkerError): Error {
+	// Its own class, so the unlock form can tell a wrong passphrase by `instanceof` too.
+	return reply.code === 'ERR_WRONG_PASSPHRASE' ? new WrongPassphraseError() : fromWorkerError(reply);
 }
 
 function runInWorker(request: KdfRequest, run: KdfRunOptions, what: string): Promise<KdfReply> {

@@ -9,7 +9,7 @@
  * or `failed` with the error's stable code. Both sides check what they receive: the worker checks
  * sizes before touching a byte, the page checks the reply's shape and sizes before using it.
  */
-import { MiaouError, TooLargeError } from '../core/errors.ts';
+import { TooLargeError } from '../core/errors.ts';
 import {
 	decryptShare,
 	encryptShare,
@@ -17,6 +17,7 @@ import {
 	MAX_SHARE_BYTES,
 	SHARE_KEY_LENGTH
 } from '../core/share-crypto.ts';
+import { fromWorkerError, toWorkerError } from './worker-error.ts';
 
 /** What a run does: encrypt a file for a private share, or decrypt one. */
 export type ShareCryptoOp = 'encrypt' | 'decrypt';
@@ -135,13 +136,7 @@ export function checkShareCryptoReply(value: unknown, op: ShareCryptoOp): ShareC
  * @returns the `failed` reply
  */
 export function failedReply(error: unknown): Extract<ShareCryptoReply, { kind: 'failed' }> {
-	const message = error instanceof Error ? error.message : String(error);
-	return {
-		kind: 'failed',
-		code: error instanceof MiaouError ? error.code : undefined,
-		message: message.slice(0, MAX_SHARE_ERROR_MESSAGE_LENGTH),
-		name: error instanceof Error ? error.name.slice(0, 100) : 'Error'
-	};
+	return { kind: 'failed', ...toWorkerError(error, MAX_SHARE_ERROR_MESSAGE_LENGTH) };
 }
 
 /**
@@ -152,10 +147,7 @@ export function failedReply(error: unknown): Extract<ShareCryptoReply, { kind: '
  * @returns the error to throw
  */
 export function reviveShareCryptoError(reply: Extract<ShareCryptoReply, { kind: 'failed' }>): Error {
-	if (reply.code) return new MiaouError(reply.code, reply.message);
-	if (reply.name === 'RangeError') return new RangeError(reply.message);
-	if (reply.name === 'TypeError') return new TypeError(reply.message);
-	return new Error(reply.message);
+	return fromWorkerError(reply);
 }
 
 /**
