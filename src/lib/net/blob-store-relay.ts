@@ -24,15 +24,16 @@ import {
 } from '../core/errors.ts';
 import type { BlobOptions, BlobStore } from './blob-store.ts';
 import { MAX_BLOCK_BYTES, toCid, verifyBlock } from './blocks.ts';
-import { normalizeRelayUrl, readCapped, readJson, type Fetch } from './http.ts';
+import { fetchRawBlock } from './gateway.ts';
+import { normalizeRelayUrl, readJson, type Fetch } from './http.ts';
 import { deadline, systemTimers, type Timers } from './timers.ts';
 import { exportFile, importFile, type Block } from './unixfs.ts';
 
 /** Where a relay takes CAR uploads. */
 export const UPLOAD_PATH = '/api/v1/car';
-/** IANA media types of a CAR and of a raw block. */
+/** IANA media types of a CAR and (from gateway.ts) of a raw block. */
 export const CAR_MEDIA_TYPE = 'application/vnd.ipld.car';
-export const RAW_MEDIA_TYPE = 'application/vnd.ipld.raw';
+export { RAW_MEDIA_TYPE } from './gateway.ts';
 /** A block request slower than this fails over to the next relay. */
 export const BLOCK_TIMEOUT_MS = 15_000;
 /** Time allowed for an upload: this much, plus the time to send it at {@link MIN_UPLOAD_RATE}. */
@@ -238,41 +239,31 @@ export function relayBlobStore(
 			for (const url of urls) {
 				if (signal?.aborted) throw new AbortError('The download');
 				if (liars.has(url)) continue;
-				const limit = deadline(blockTimeoutMs, signal, timers);
-				try {
-					const response = await fetchImpl(`${url}/ipfs/${text}?format=raw`, {
-						headers: { accept: RAW_MEDIA_TYPE },
-						signal: limit.signal
-					});
-					if (!response.ok) {
-						await response.body?.cancel().catch(() => {});
-						failures.push({
-							relay: url,
-							cid: text,
-							kind: response.status === 404 ? 'missing' : 'error',
-							message: `HTTP ${response.status}`
-						});
-						continue;
-					}
-					const bytes = await readCapped(response, MAX_BLOCK_BYTES, `Block ${text}`);
-					if (!(await verifyBlock(cid, bytes))) {
-						liars.add(url);
-						failures.push({ relay: url, cid: text, kind: 'mismatch', message: new HashMismatchError(text).message });
-						continue;
-					}
-					served[url] = (served[url] ?? 0) + 1;
-					return bytes;
-				} catch (error) {
-					if (signal?.aborted) throw new AbortError('The download');
-					failures.push({
-						relay: url,
-						cid: text,
-						kind: 'error',
-						message: limit.timedOut() ? `no answer within ${blockTimeoutMs} ms` : message(error)
-					});
-				} finally {
-					limit.dispose();
+				const answer = await fetchRawBlock(url, text, {
+					fetch: fetchImpl,
+					timers,
+					maxSize: MAX_BLOCK_BYTES,
+					timeoutMs: blockTimeoutMs,
+					signal
+				});
+				if (!('bytes' in answer)) {
+					failures.push({ relay: url, cid: text, ...answer });
+					continue;
 				}
+				let verified: boolean;
+				try {
+					verified = await verifyBlock(cid, answer.bytes);
+				} catch (error) {
+					failures.push({ relay: url, cid: text, kind: 'error', message: message(error) });
+					continue;
+				}
+				if (!verified) {
+					liars.add(url);
+					failures.push({ relay: url, cid: text, kind: 'mismatch', message: new HashMismatchError(text).message });
+					continue;
+				}
+				served[url] = (served[url] ?? 0) + 1;
+				return answer.bytes;
 			}
 			const mine = failures.filter((f) => f.cid === text);
 			if (mine.length > 0 && mine.every((f) => f.kind === 'mismatch')) throw new HashMismatchError(text);

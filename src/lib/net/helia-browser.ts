@@ -20,8 +20,9 @@ import type { Blockstore } from 'interface-blockstore';
 import type { CID } from 'multiformats/cid';
 import { AbortError, ContentNotFoundError, HashMismatchError, NoRelayError } from '../core/errors.ts';
 import { MAX_BLOCK_BYTES, verifyBlock } from './blocks.ts';
-import { normalizeRelayUrl, readCapped, type Fetch } from './http.ts';
-import { deadline, systemTimers, type Timers } from './timers.ts';
+import { fetchRawBlock } from './gateway.ts';
+import { normalizeRelayUrl, type Fetch } from './http.ts';
+import { systemTimers, type Timers } from './timers.ts';
 
 /** The broker's name in Helia's logs and `hasBlockBroker`. */
 export const RELAY_BROKER_NAME = 'miaou-relays';
@@ -32,7 +33,6 @@ export const LIAR_PENALTY_MS = 10 * 60_000;
 /** Failures kept for {@link RelayGatewayBroker.stats} (the oldest are dropped). */
 export const MAX_KEPT_FAILURES = 100;
 /** IANA media type of a raw block (Trustless Gateway §Response Types). */
-const RAW_MEDIA_TYPE = 'application/vnd.ipld.raw';
 
 /** A relay that could not serve a block, or served a wrong one. */
 export interface GatewayFailure {
@@ -126,28 +126,18 @@ export function relayGatewayBroker(
 			const maxSize = Math.min(options.maxSize ?? MAX_BLOCK_BYTES, MAX_BLOCK_BYTES);
 			for (const url of urls) {
 				if (signal?.aborted) throw new AbortError('The download');
-				const limit = deadline(blockTimeoutMs, signal, timers);
-				let bytes: Uint8Array;
-				try {
-					const response = await fetchImpl(`${url}/ipfs/${text}?format=raw`, {
-						headers: { accept: RAW_MEDIA_TYPE },
-						signal: limit.signal
-					});
-					if (!response.ok) {
-						await response.body?.cancel().catch(() => {});
-						const kind = response.status === 404 ? 'missing' : 'error';
-						note({ relay: url, cid: text, kind, message: `HTTP ${response.status}` });
-						continue;
-					}
-					bytes = await readCapped(response, maxSize, `Block ${text}`);
-				} catch (error) {
-					if (signal?.aborted) throw new AbortError('The download');
-					const why = limit.timedOut() ? `no answer within ${blockTimeoutMs} ms` : message(error);
-					note({ relay: url, cid: text, kind: 'error', message: why });
+				const answer = await fetchRawBlock(url, text, {
+					fetch: fetchImpl,
+					timers,
+					maxSize,
+					timeoutMs: blockTimeoutMs,
+					signal
+				});
+				if (!('bytes' in answer)) {
+					note({ relay: url, cid: text, ...answer });
 					continue;
-				} finally {
-					limit.dispose();
 				}
+				const { bytes } = answer;
 				try {
 					// Helia's check (hash of the bytes against the CID's multihash); our own when called
 					// outside Helia, so a block is never returned unverified.
